@@ -1,0 +1,34 @@
+// Command herald runs a Herald server (`herald serve`) and manages one over
+// its API (`herald team create`, `herald connection add`, ...).
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// CLI is every command. Client commands talk to a server at HERALD_URL with
+// the API token in HERALD_TOKEN.
+type CLI struct {
+	ClientFlags
+
+	Serve ServeCmd `cmd:"" help:"Run a Herald server (SQLite in ./herald-data unless --db is a postgres:// URL)."`
+
+	Team       TeamCmd       `cmd:"" help:"Create and list teams."`
+	Channel    ChannelCmd    `cmd:"" help:"Create and list a team's channels."`
+	Connector  ConnectorCmd  `cmd:"" help:"List the connector catalog."`
+	Connection ConnectionCmd `cmd:"" help:"Add, list, show and remove a channel's connections (webhook URLs)."`
+	Message    MessageCmd    `cmd:"" help:"Read a channel's messages, or follow them live."`
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal, a second one ends the process the usual way
+	// (serve keeps its own handler for its graceful shutdown).
+	context.AfterFunc(ctx, stop)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/heraldhq/herald/app"
+	"github.com/heraldhq/herald/card"
+	"github.com/heraldhq/herald/ratelimit"
+)
+
+// ServeCmd is `herald serve`.
+type ServeCmd struct {
+	Addr       string `default:"127.0.0.1:8080" env:"HERALD_ADDR" help:"Address to listen on."`
+	Data       string `default:"./herald-data" env:"HERALD_DATA" help:"Data directory: the SQLite database, the server key and admin.token."`
+	BaseURL    string `name:"base-url" env:"HERALD_BASE_URL" help:"Public URL of this server, used in webhook URLs (default http://ADDR)."`
+	DB         string `name:"db" env:"HERALD_DB" help:"postgres://user@host/db to store in PostgreSQL (several nodes may share it); default SQLite in --data."`
+	ErrorMode  string `name:"error-mode" default:"strict" enum:"strict,teams-compat" env:"HERALD_ERROR_MODE" help:"strict: webhook failures get their real status (413, 429, ...). teams-compat: answered as Teams does, 200 with 'Webhook message delivery failed with error: ...'."`
+	RateLimit  string `name:"rate-limit" default:"teams" env:"HERALD_RATE_LIMIT" help:"Per-webhook rate windows: 'teams' (4/1s,60/30s,100/1h,150/2h,1800/24h), 'off' (load tests), or your own like '10/1s,300/1m'."`
+	MaxBody    int64  `name:"max-body" default:"28672" env:"HERALD_MAX_BODY" help:"Largest webhook body in bytes (Teams: 28 KB)."`
+	SQLiteSync string `name:"sqlite-sync" default:"full" enum:"full,normal" env:"HERALD_SQLITE_SYNC" help:"SQLite synchronous mode: full (an answered message survives power loss) or normal (survives a crash of Herald, not of the machine)."`
+	SecretKey  string `name:"secret-key" env:"HERALD_SECRET_KEY" help:"Server key (base64, 32 bytes) deriving webhook URL tokens; every node sharing a database needs the same. Default: DATA/secret.key, created on first start."`
+	LogFormat  string `name:"log-format" default:"text" enum:"text,json" env:"HERALD_LOG_FORMAT" help:"Log format on standard error."`
+}
+
+// Run starts the server and blocks until SIGINT or SIGTERM, then shuts down
+// gracefully.
+func (c *ServeCmd) Run() error {
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
+	if c.LogFormat == "json" {
+		h = slog.NewJSONHandler(os.Stderr, nil)
+	}
+	log := slog.New(h)
+	slog.SetDefault(log)
+
+	var windows []ratelimit.Window
+	switch c.RateLimit {
+	case "off":
+	case "teams", "":
+		windows = ratelimit.Teams
+	default:
+		var err error
+		if windows, err = ratelimit.Parse(c.RateLimit); err != nil {
+			return fmt.Errorf("--rate-limit: %w", err)
+		}
+	}
+	if c.MaxBody < 1 {
+		c.MaxBody = card.MaxBodyBytes
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, app.Config{
+		Addr:           c.Addr,
+		DataDir:        c.Data,
+		BaseURL:        c.BaseURL,
+		DB:             c.DB,
+		ErrorMode:      c.ErrorMode,
+		RateLimit:      windows,
+		MaxBody:        c.MaxBody,
+		SQLiteSync:     c.SQLiteSync,
+		SecretKey:      c.SecretKey,
+		BootstrapToken: os.Getenv("HERALD_BOOTSTRAP_TOKEN"),
+		Logger:         log,
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("herald is listening", "url", a.BaseURL(), "store", a.Store.Dialect(), "rate_limit", c.RateLimit, "error_mode", c.ErrorMode)
+	err = a.Serve(ctx, ln)
+	log.Info("herald stopped")
+	return err
+}

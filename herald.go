@@ -1,0 +1,97 @@
+// Package herald holds Herald's domain types and error codes: teams, channels,
+// connectors, connections and messages. It imports nothing but the standard
+// library; every other package speaks in these types.
+package herald
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Org is the one organization a deployment serves. Every row carries its id so
+// that a deployment can later host several without a data migration.
+type Org struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Cloud     string    `json:"cloud"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// User is a person or an automation holding API tokens.
+type User struct {
+	ID        string    `json:"id"`
+	OrgID     string    `json:"org_id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email,omitempty"`
+	OrgAdmin  bool      `json:"org_admin"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Team is a group of people with channels; in the webhook URL it is the group id.
+type Team struct {
+	ID        string    `json:"id"`
+	OrgID     string    `json:"org_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Channel belongs to a team and has a stream of messages.
+type Channel struct {
+	ID           string    `json:"id"`
+	OrgID        string    `json:"org_id"`
+	TeamID       string    `json:"team_id"`
+	Name         string    `json:"name"`
+	MessageCount int64     `json:"message_count"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Connector kinds.
+const (
+	KindPush    = "push"
+	KindPolling = "polling"
+)
+
+// ConnectorIncomingWebhook is the built-in Incoming Webhook connector id.
+const ConnectorIncomingWebhook = "incoming-webhook"
+
+// Connector is a catalog entry: a kind of source that can be set up in a channel.
+type Connector struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Kind        string `json:"kind"`
+	Retired     bool   `json:"retired"`
+}
+
+// Connection is one connector configured in one channel. It belongs to the
+// team, not to the person who made it.
+type Connection struct {
+	ID        string `json:"id"` // 32 lower-case hex characters, as in Teams URLs
+	OrgID     string `json:"org_id"`
+	TeamID    string `json:"team_id"`
+	ChannelID string `json:"channel_id"`
+	Connector string `json:"connector"`
+	Name      string `json:"name"`
+	CreatorID string `json:"creator_id"`
+	// SlackID identifies the connection in its Slack-compatible URL.
+	SlackID        string     `json:"-"`
+	CreatedAt      time.Time  `json:"created_at"`
+	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
+	DeliveredCount int64      `json:"delivered_count"`
+	LastDeliveryAt *time.Time `json:"last_delivery_at,omitempty"`
+}
+
+// Message is one post in a channel: a canonical Adaptive Card plus a summary.
+type Message struct {
+	ID        int64  `json:"id"`
+	OrgID     string `json:"-"`
+	ChannelID string `json:"channel_id"`
+	// Seq numbers the channel's messages 1, 2, 3... in commit order; live
+	// streams use it as their event id.
+	Seq          int64           `json:"seq"`
+	ConnectionID string          `json:"connection_id"`
+	CreatedAt    time.Time       `json:"created_at"`
+	Format       string          `json:"format"`
+	Summary      string          `json:"summary"`
+	Card         json.RawMessage `json:"card"`
+}

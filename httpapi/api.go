@@ -1,0 +1,292 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/connector"
+	"github.com/heraldhq/herald/store"
+	"github.com/heraldhq/herald/webhookurl"
+)
+
+const maxNameLen = 100
+
+// validName trims a team, channel or connection name and checks it.
+func validName(what, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", herald.Errorf(herald.EInvalid, "A %s needs a name.", what)
+	case utf8.RuneCountInString(name) > maxNameLen:
+		return "", herald.Errorf(herald.EInvalid, "A %s name is at most %d characters.", what, maxNameLen)
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "", herald.Errorf(herald.EInvalid, "A %s name cannot contain control characters.", what)
+	}
+	return name, nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, userFrom(r.Context()))
+}
+
+// team returns the team named by the {id} path value, if the caller's
+// organization owns it. Anything else is "not found", so that ids from
+// elsewhere reveal nothing.
+func (s *Server) team(r *http.Request, id string) (*herald.Team, error) {
+	t, err := s.store.Team(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if t.OrgID != userFrom(r.Context()).OrgID {
+		return nil, herald.Errorf(herald.ENotFound, "Team not found.")
+	}
+	return t, nil
+}
+
+func (s *Server) channel(r *http.Request) (*herald.Channel, error) {
+	c, err := s.store.Channel(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if c.OrgID != userFrom(r.Context()).OrgID {
+		return nil, herald.Errorf(herald.ENotFound, "Channel not found.")
+	}
+	return c, nil
+}
+
+func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
+	teams, err := s.store.Teams(r.Context(), userFrom(r.Context()).OrgID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"teams": teams})
+}
+
+func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	name, err := validName("team", req.Name)
+	if err != nil {
+		return err
+	}
+	t, err := s.store.CreateTeam(r.Context(), userFrom(r.Context()).OrgID, name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, t)
+}
+
+func (s *Server) getTeam(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.team(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.team(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	list, err := s.store.Channels(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"channels": list})
+}
+
+func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.team(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	name, err := validName("channel", req.Name)
+	if err != nil {
+		return err
+	}
+	c, err := s.store.CreateChannel(r.Context(), t, name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, c)
+}
+
+func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.channel(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) listConnectors(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]any{"connectors": connector.Catalog()})
+}
+
+// connectionView is a connection as the API shows it, with its URLs.
+type connectionView struct {
+	*herald.Connection
+	WebhookURL string `json:"webhook_url,omitempty"`
+	SlackURL   string `json:"slack_url,omitempty"`
+	// URLNote explains a missing URL (the connection was made with another
+	// server key).
+	URLNote string `json:"url_note,omitempty"`
+}
+
+func (s *Server) view(c *herald.Connection, sec *store.ConnectionSecrets) connectionView {
+	v := connectionView{Connection: c}
+	if sec.KeyID != s.keys.ID() {
+		v.URLNote = "This node has a different server key from the one that made this URL, so it cannot show it. Run every node with the same --secret-key."
+		return v
+	}
+	v.WebhookURL = webhookurl.TeamsURL(s.cfg.BaseURL, c, s.keys.Token(c.ID, sec.TokenSalt))
+	v.SlackURL = webhookurl.SlackURL(s.cfg.BaseURL, c, s.keys.SlackToken(c.ID, sec.TokenSalt))
+	return v
+}
+
+// connection returns the connection named by {id} with its secrets, if the
+// caller may see it.
+func (s *Server) connection(r *http.Request) (*herald.Connection, *store.ConnectionSecrets, error) {
+	c, sec, err := s.store.ConnectionWithSecrets(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.DeletedAt != nil || c.OrgID != userFrom(r.Context()).OrgID {
+		return nil, nil, herald.Errorf(herald.ENotFound, "Connection not found.")
+	}
+	return c, sec, nil
+}
+
+func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) error {
+	ch, err := s.channel(r)
+	if err != nil {
+		return err
+	}
+	list, secs, err := s.store.Connections(r.Context(), ch.ID)
+	if err != nil {
+		return err
+	}
+	views := make([]connectionView, 0, len(list))
+	for i, c := range list {
+		views = append(views, s.view(c, secs[i]))
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"connections": views})
+}
+
+func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error {
+	ch, err := s.channel(r)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Connector string `json:"connector"`
+		Name      string `json:"name"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Connector == "" {
+		req.Connector = herald.ConnectorIncomingWebhook
+	}
+	cn, ok := connector.Lookup(req.Connector)
+	if !ok {
+		return herald.Errorf(herald.EInvalid, "There is no connector %q; GET /api/v1/connectors lists them.", req.Connector)
+	}
+	if cn.Retired {
+		return herald.Errorf(herald.EConflict, "The %s connector is retired and accepts no new connections.", cn.Name)
+	}
+	name, err := validName("connection", req.Name)
+	if err != nil {
+		return err
+	}
+	c := &herald.Connection{
+		ID:        herald.NewConnectionID(),
+		OrgID:     ch.OrgID,
+		TeamID:    ch.TeamID,
+		ChannelID: ch.ID,
+		Connector: cn.ID,
+		Name:      name,
+		CreatorID: userFrom(r.Context()).ID,
+		SlackID:   herald.NewSlackID('B'),
+	}
+	salt := webhookurl.NewSalt()
+	sec := &store.ConnectionSecrets{
+		TokenSalt:      salt,
+		KeyID:          s.keys.ID(),
+		TokenHash:      webhookurl.Hash(s.keys.Token(c.ID, salt)),
+		SlackTokenHash: webhookurl.Hash(s.keys.SlackToken(c.ID, salt)),
+	}
+	if err := s.store.CreateConnection(r.Context(), c, *sec); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, s.view(c, sec))
+}
+
+func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) error {
+	c, sec, err := s.connection(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, s.view(c, sec))
+}
+
+func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.connection(r)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteConnection(r.Context(), c.ID); err != nil {
+		return err
+	}
+	s.ingest.Changed(r.Context(), c.ID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+const (
+	defaultPage = 50
+	maxPage     = 200
+)
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
+	ch, err := s.channel(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	limit := defaultPage
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return herald.Errorf(herald.EInvalid, "limit must be a positive integer (at most %d).", maxPage)
+		}
+		limit = min(n, maxPage)
+	}
+	var before int64
+	if v := q.Get("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return herald.Errorf(herald.EInvalid, "before must be a message id.")
+		}
+		before = n
+	}
+	list, err := s.store.Messages(r.Context(), ch.ID, before, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"messages": list})
+}

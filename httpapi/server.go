@@ -1,0 +1,192 @@
+// Package httpapi serves Herald over HTTP: the webhook endpoints (Teams and
+// Slack URL shapes), the JSON API under /api/v1 with its live streams, and
+// the health endpoints. Every route is registered in routes(), so the whole
+// surface can be read in one place.
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/ingest"
+	"github.com/heraldhq/herald/live"
+	"github.com/heraldhq/herald/store"
+	"github.com/heraldhq/herald/webhookurl"
+)
+
+// ErrorMode chooses how the webhook reports failures after a payload was
+// read (too large, throttled): "strict" answers with the real status; "teams-compat"
+// answers 200 with the text Teams uses, for senders that remove a webhook on
+// any non-2xx answer.
+const (
+	ErrorModeStrict      = "strict"
+	ErrorModeTeamsCompat = "teams-compat"
+)
+
+// Config holds what the server needs besides its collaborators.
+type Config struct {
+	BaseURL   string // scheme://host[:port] that webhook URLs are built on
+	ErrorMode string
+	Logger    *slog.Logger
+}
+
+// Server is the HTTP surface of one Herald node.
+type Server struct {
+	cfg    Config
+	store  *store.Store
+	ingest *ingest.Service
+	hub    *live.Hub
+	keys   *webhookurl.Keyring
+	log    *slog.Logger
+	mux    *http.ServeMux
+	done   chan struct{} // closed when the server shuts down
+	once   sync.Once
+}
+
+// New returns a Server.
+func New(cfg Config, st *store.Store, in *ingest.Service, hub *live.Hub, keys *webhookurl.Keyring) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ErrorMode == "" {
+		cfg.ErrorMode = ErrorModeStrict
+	}
+	s := &Server{cfg: cfg, store: st, ingest: in, hub: hub, keys: keys, log: cfg.Logger, mux: http.NewServeMux(), done: make(chan struct{})}
+	s.routes()
+	return s
+}
+
+// Shutdown ends the long-lived streams, so that http.Server.Shutdown, which
+// waits for handlers to return, can finish. Register it with
+// http.Server.RegisterOnShutdown.
+func (s *Server) Shutdown() { s.once.Do(func() { close(s.done) }) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) routes() {
+	// Webhooks: the Teams URL (and its pre-2021 alias /webhook/), and the
+	// Slack-compatible one. The token segment starts with "V2" in Teams URLs.
+	s.mux.HandleFunc("POST /webhookb2/{group}/{connector}/{connection}/{creator}/{token}", s.handleTeamsWebhook)
+	s.mux.HandleFunc("POST /webhook/{group}/{connector}/{connection}/{creator}/{token}", s.handleTeamsWebhook)
+	s.mux.HandleFunc("POST /services/{team}/{bot}/{token}", s.handleSlackWebhook)
+
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	s.mux.HandleFunc("GET /readyz", s.handleReady)
+
+	s.mux.Handle("GET /api/v1/teams", s.api(s.listTeams))
+	s.mux.Handle("POST /api/v1/teams", s.api(s.createTeam))
+	s.mux.Handle("GET /api/v1/teams/{id}", s.api(s.getTeam))
+	s.mux.Handle("GET /api/v1/teams/{id}/channels", s.api(s.listChannels))
+	s.mux.Handle("POST /api/v1/teams/{id}/channels", s.api(s.createChannel))
+	s.mux.Handle("GET /api/v1/channels/{id}", s.api(s.getChannel))
+	s.mux.Handle("GET /api/v1/channels/{id}/connections", s.api(s.listConnections))
+	s.mux.Handle("POST /api/v1/channels/{id}/connections", s.api(s.createConnection))
+	s.mux.Handle("GET /api/v1/channels/{id}/messages", s.api(s.listMessages))
+	s.mux.Handle("GET /api/v1/channels/{id}/events", s.api(s.channelEvents))
+	s.mux.Handle("GET /api/v1/connections/{id}", s.api(s.getConnection))
+	s.mux.Handle("DELETE /api/v1/connections/{id}", s.api(s.deleteConnection))
+	s.mux.Handle("GET /api/v1/connectors", s.api(s.listConnectors))
+	s.mux.Handle("GET /api/v1/me", s.api(s.me))
+	s.mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
+		return herald.Errorf(herald.ENotFound, "No API endpoint %s %s; see the API reference in docs/api.md.", r.Method, r.URL.Path)
+	}))
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.store.Org(r.Context()); err != nil {
+		http.Error(w, "not ready: store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+type ctxKey int
+
+const userKey ctxKey = 0
+
+// userFrom returns the authenticated caller.
+func userFrom(ctx context.Context) *herald.User {
+	u, _ := ctx.Value(userKey).(*herald.User)
+	return u
+}
+
+// api wraps a JSON API handler: it authenticates the bearer token, runs the
+// handler, and turns a returned error into the JSON error document.
+func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.authenticate(r)
+		if err == nil {
+			r = r.WithContext(context.WithValue(r.Context(), userKey, u))
+			err = h(w, r)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (*herald.User, error) {
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || token == "" {
+		return nil, herald.Errorf(herald.EUnauthorized, "Send an API token as 'Authorization: Bearer <token>'.")
+	}
+	// Tokens are looked up by their SHA-256, never compared as text.
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return s.store.UserByTokenHash(r.Context(), sum[:])
+}
+
+var errorStatus = map[string]int{
+	herald.EInvalid:      http.StatusBadRequest,
+	herald.EUnauthorized: http.StatusUnauthorized,
+	herald.EForbidden:    http.StatusForbidden,
+	herald.ENotFound:     http.StatusNotFound,
+	herald.EConflict:     http.StatusConflict,
+	herald.EGone:         http.StatusGone,
+	herald.EInternal:     http.StatusInternalServerError,
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := herald.ErrorCode(err)
+	status, ok := errorStatus[code]
+	if !ok {
+		status = http.StatusBadRequest
+	}
+	if code == herald.EInternal {
+		s.log.Error("api: internal error", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="herald"`)
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": herald.ErrorMessage(err)}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// decode reads a JSON request body of at most 1 MB into v.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return herald.Errorf(herald.EInvalid, "The request body is over 1 MB.")
+		}
+		return herald.Errorf(herald.EInvalid, "The request body is not valid JSON for this endpoint: %v.", err)
+	}
+	return nil
+}

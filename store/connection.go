@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/heraldhq/herald"
+)
+
+// ConnectionSecrets are the hashes of a connection's URL tokens. The tokens
+// themselves are never stored.
+type ConnectionSecrets struct {
+	TokenSalt      string // with the server key, derives the URL tokens
+	KeyID          string // which server key derived them
+	TokenHash      []byte
+	SlackTokenHash []byte
+}
+
+// CreateConnection stores a new connection in c.ChannelID. It fills
+// c.CreatedAt.
+func (s *Store) CreateConnection(ctx context.Context, c *herald.Connection, sec ConnectionSecrets) error {
+	c.CreatedAt = fromMS(ms(s.now()))
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO connections (id, org_id, team_id, channel_id, connector, name, creator_id,
+			token_salt, key_id, token_hash, slack_id, slack_token_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		c.ID, c.OrgID, c.TeamID, c.ChannelID, c.Connector, c.Name, c.CreatorID,
+		sec.TokenSalt, sec.KeyID, sec.TokenHash, c.SlackID, sec.SlackTokenHash, ms(c.CreatedAt))
+	if isUniqueViolation(err) {
+		return herald.Errorf(herald.EConflict, "A connection with this id already exists; try again.")
+	} else if err != nil {
+		return fmt.Errorf("store: create connection: %w", err)
+	}
+	return nil
+}
+
+const connectionColumns = `id, org_id, team_id, channel_id, connector, name, creator_id, slack_id,
+	created_at, deleted_at, delivered_count, last_delivery_at`
+
+func scanConnection(row interface{ Scan(...any) error }, extra ...any) (*herald.Connection, error) {
+	var c herald.Connection
+	var created int64
+	var deleted, last sql.NullInt64
+	dest := append([]any{&c.ID, &c.OrgID, &c.TeamID, &c.ChannelID, &c.Connector, &c.Name, &c.CreatorID, &c.SlackID,
+		&created, &deleted, &c.DeliveredCount, &last}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.DeletedAt, c.LastDeliveryAt = fromMS(created), fromNullMS(deleted), fromNullMS(last)
+	return &c, nil
+}
+
+// Connections lists the connections configured in a channel (removed ones
+// excluded), oldest first, each with its secrets.
+func (s *Store) Connections(ctx context.Context, channelID string) ([]*herald.Connection, []*ConnectionSecrets, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+connectionColumns+`, token_salt, key_id, token_hash, slack_token_hash
+		FROM connections WHERE channel_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`, channelID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: connections: %w", err)
+	}
+	defer rows.Close()
+	list, secs := []*herald.Connection{}, []*ConnectionSecrets{}
+	for rows.Next() {
+		var sec ConnectionSecrets
+		c, err := scanConnection(rows, &sec.TokenSalt, &sec.KeyID, &sec.TokenHash, &sec.SlackTokenHash)
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: connections: %w", err)
+		}
+		list, secs = append(list, c), append(secs, &sec)
+	}
+	return list, secs, rows.Err()
+}
+
+// Connection returns a connection that has not been removed.
+func (s *Store) Connection(ctx context.Context, id string) (*herald.Connection, error) {
+	c, _, err := s.ConnectionWithSecrets(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.DeletedAt != nil {
+		return nil, notFound("Connection")
+	}
+	return c, nil
+}
+
+// ConnectionWithSecrets returns a connection, removed or not, with its token
+// hashes: what the webhook path needs to authenticate a post.
+func (s *Store) ConnectionWithSecrets(ctx context.Context, id string) (*herald.Connection, *ConnectionSecrets, error) {
+	var sec ConnectionSecrets
+	c, err := scanConnection(s.rdb.QueryRowContext(ctx, `SELECT `+connectionColumns+`, token_salt, key_id, token_hash, slack_token_hash
+		FROM connections WHERE id = $1`, id), &sec.TokenSalt, &sec.KeyID, &sec.TokenHash, &sec.SlackTokenHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, notFound("Connection")
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("store: connection: %w", err)
+	}
+	return c, &sec, nil
+}
+
+// ConnectionIDBySlackID maps the id in a Slack-compatible URL to the
+// connection id.
+func (s *Store) ConnectionIDBySlackID(ctx context.Context, slackID string) (string, error) {
+	var id string
+	err := s.rdb.QueryRowContext(ctx, `SELECT id FROM connections WHERE slack_id = $1`, slackID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound("Connection")
+	} else if err != nil {
+		return "", fmt.Errorf("store: connection by slack id: %w", err)
+	}
+	return id, nil
+}
+
+// DeleteConnection removes a connection. Its row stays, marked removed, so
+// that its URL answers 410 Gone and its messages keep their author.
+func (s *Store) DeleteConnection(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE connections SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL`, ms(s.now()), id)
+	if err != nil {
+		return fmt.Errorf("store: delete connection: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("Connection")
+	}
+	return nil
+}

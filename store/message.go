@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/heraldhq/herald"
+)
+
+// InsertMessage stores m and returns once it is committed, so that the
+// webhook can answer "1" knowing the message is durable. Concurrent calls are
+// grouped into one transaction (group commit): SQLite pays one fsync per
+// batch instead of one per message, which is what lets one node take tens of
+// thousands of webhooks per second. It fills m.ID and m.CreatedAt.
+func (s *Store) InsertMessage(ctx context.Context, m *herald.Message) error {
+	m.CreatedAt = fromMS(ms(s.now()))
+	return s.batch.insert(ctx, m)
+}
+
+// maxBatch bounds one group commit, so that a burst cannot hold the single
+// SQLite writer for long and latency stays even.
+const maxBatch = 256
+
+type insertReq struct {
+	m    *herald.Message
+	err  error
+	done chan struct{}
+}
+
+type batcher struct {
+	s    *Store
+	reqs chan *insertReq
+	quit chan struct{}
+	wg   sync.WaitGroup
+
+	mu     sync.RWMutex // held for reading while sending on reqs
+	closed bool
+
+	pool sync.Pool // *insertReq, to keep the hot path free of allocations
+}
+
+func newBatcher(s *Store) *batcher {
+	b := &batcher{s: s, reqs: make(chan *insertReq, maxBatch), quit: make(chan struct{})}
+	b.pool.New = func() any { return &insertReq{done: make(chan struct{}, 1)} }
+	b.wg.Add(1)
+	go b.loop()
+	return b
+}
+
+var errClosed = errors.New("store: closed")
+
+func (b *batcher) insert(ctx context.Context, m *herald.Message) error {
+	r := b.pool.Get().(*insertReq)
+	r.m, r.err = m, nil
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case b.reqs <- r:
+	case <-ctx.Done():
+		b.mu.RUnlock()
+		b.pool.Put(r)
+		return ctx.Err()
+	}
+	b.mu.RUnlock()
+	// Once queued, the request is committed or failed whatever the caller's
+	// context says: waiting here is what makes the answer truthful.
+	<-r.done
+	err := r.err
+	r.m = nil
+	b.pool.Put(r)
+	return err
+}
+
+// close stops accepting messages, commits those already queued, and waits.
+func (b *batcher) close() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	b.mu.Unlock()
+	close(b.quit)
+	b.wg.Wait()
+}
+
+func (b *batcher) loop() {
+	defer b.wg.Done()
+	batch := make([]*insertReq, 0, maxBatch)
+	for {
+		select {
+		case r := <-b.reqs:
+			batch = append(batch[:0], r)
+		case <-b.quit:
+			// No sender remains (close waited for them); commit the rest.
+			for {
+				batch = batch[:0]
+				for len(batch) < maxBatch && len(b.reqs) > 0 {
+					batch = append(batch, <-b.reqs)
+				}
+				if len(batch) == 0 {
+					return
+				}
+				b.commit(batch)
+			}
+		}
+		// Take whatever is already waiting, without waiting for more: under
+		// load batches grow by themselves, and a lone message is not delayed.
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-b.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		b.commit(batch)
+	}
+}
+
+func (b *batcher) commit(batch []*insertReq) {
+	err := b.write(batch)
+	if err != nil && len(batch) > 1 {
+		// One bad row must not fail its neighbours: retry each alone.
+		slog.Warn("store: group commit failed, retrying one by one", "size", len(batch), "error", err)
+		for _, r := range batch {
+			r.err = b.write([]*insertReq{r})
+			if r.err == nil {
+				b.published([]*insertReq{r})
+			}
+			r.done <- struct{}{}
+		}
+		return
+	}
+	if err == nil {
+		b.published(batch)
+	}
+	for _, r := range batch {
+		r.err = err
+		r.done <- struct{}{}
+	}
+}
+
+func (b *batcher) published(batch []*insertReq) {
+	if b.s.onCommit == nil {
+		return
+	}
+	msgs := make([]*herald.Message, len(batch))
+	for i, r := range batch {
+		msgs[i] = r.m
+	}
+	b.s.onCommit(msgs)
+}
+
+type connStat struct {
+	n    int64
+	last int64
+}
+
+func (b *batcher) write(batch []*insertReq) error {
+	ctx := context.Background()
+	return b.s.inTx(ctx, func(tx *sql.Tx) error {
+		// Number the messages per channel first. The UPDATE locks the
+		// channel row until commit, so on PostgreSQL two nodes writing to one
+		// channel commit in seq order. Channels are locked in sorted order so
+		// that two batches never wait on each other in a cycle.
+		perChannel := make(map[string]int64, 4)
+		var channels []string
+		for _, r := range batch {
+			if perChannel[r.m.ChannelID] == 0 {
+				channels = append(channels, r.m.ChannelID)
+			}
+			perChannel[r.m.ChannelID]++
+		}
+		slices.Sort(channels)
+		next := make(map[string]int64, len(channels))
+		for _, id := range channels {
+			var end int64
+			err := tx.QueryRowContext(ctx, `UPDATE channels SET message_count = message_count + $1 WHERE id = $2
+				RETURNING message_count`, perChannel[id], id).Scan(&end)
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("Channel")
+			} else if err != nil {
+				return fmt.Errorf("store: count messages: %w", err)
+			}
+			next[id] = end - perChannel[id] + 1
+		}
+
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO messages
+			(org_id, channel_id, seq, connection_id, created_at, format, summary, card)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`)
+		if err != nil {
+			return fmt.Errorf("store: prepare insert: %w", err)
+		}
+		defer stmt.Close()
+		conns := make(map[string]connStat, 4)
+		for _, r := range batch {
+			m := r.m
+			m.Seq = next[m.ChannelID]
+			next[m.ChannelID]++
+			if err := stmt.QueryRowContext(ctx, m.OrgID, m.ChannelID, m.Seq, m.ConnectionID, ms(m.CreatedAt),
+				m.Format, m.Summary, string(m.Card)).Scan(&m.ID); err != nil {
+				return fmt.Errorf("store: insert message: %w", err)
+			}
+			st := conns[m.ConnectionID]
+			st.n++
+			st.last = max(st.last, ms(m.CreatedAt))
+			conns[m.ConnectionID] = st
+		}
+		for id, st := range conns {
+			if _, err := tx.ExecContext(ctx, `UPDATE connections SET delivered_count = delivered_count + $1,
+				last_delivery_at = $2 WHERE id = $3`, st.n, st.last, id); err != nil {
+				return fmt.Errorf("store: count deliveries: %w", err)
+			}
+		}
+		if b.s.notify != nil {
+			msgs := make([]*herald.Message, len(batch))
+			for i, r := range batch {
+				msgs[i] = r.m
+			}
+			return b.s.notify(ctx, tx, msgs)
+		}
+		return nil
+	})
+}
+
+const messageColumns = `id, channel_id, seq, connection_id, created_at, format, summary, card`
+
+func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]*herald.Message, error) {
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages: %w", err)
+	}
+	defer rows.Close()
+	list := []*herald.Message{}
+	for rows.Next() {
+		var m herald.Message
+		var created int64
+		var card string
+		if err := rows.Scan(&m.ID, &m.ChannelID, &m.Seq, &m.ConnectionID, &created, &m.Format, &m.Summary, &card); err != nil {
+			return nil, fmt.Errorf("store: messages: %w", err)
+		}
+		m.CreatedAt, m.Card = fromMS(created), []byte(card)
+		list = append(list, &m)
+	}
+	return list, rows.Err()
+}
+
+// Messages returns up to limit messages of a channel, newest first, older
+// than the message with id before (0: from the newest).
+func (s *Store) Messages(ctx context.Context, channelID string, before int64, limit int) ([]*herald.Message, error) {
+	if before <= 0 {
+		return s.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages
+			WHERE channel_id = $1 ORDER BY seq DESC LIMIT $2`, channelID, limit)
+	}
+	return s.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE channel_id = $1 AND seq < (SELECT seq FROM messages WHERE id = $2 AND channel_id = $1)
+		ORDER BY seq DESC LIMIT $3`, channelID, before, limit)
+}
+
+// MessagesAfter returns up to limit messages of a channel with a seq above
+// after, oldest first: what a live stream replays on resume.
+func (s *Store) MessagesAfter(ctx context.Context, channelID string, after int64, limit int) ([]*herald.Message, error) {
+	return s.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, channelID, after, limit)
+}
+
+// MessagesByID returns the messages with the given ids, by channel and seq.
+func (s *Store) MessagesByID(ctx context.Context, ids []int64) ([]*herald.Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var b strings.Builder
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("$" + strconv.Itoa(i+1))
+		args[i] = id
+	}
+	return s.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages WHERE id IN (`+b.String()+`)
+		ORDER BY channel_id, seq`, args...)
+}
+
+// Message returns one message.
+func (s *Store) Message(ctx context.Context, id int64) (*herald.Message, error) {
+	list, err := s.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, notFound("Message")
+	}
+	return list[0], nil
+}

@@ -1,0 +1,107 @@
+-- +goose Up
+-- Times are Unix milliseconds in INTEGER columns on both dialects, so the
+-- same Go code reads and writes them without driver-specific time handling.
+CREATE TABLE orgs (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    cloud      TEXT NOT NULL DEFAULT 'commercial',
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE users (
+    id         TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL REFERENCES orgs(id),
+    name       TEXT NOT NULL,
+    email      TEXT,
+    org_admin  INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+
+-- API tokens are stored as SHA-256 hashes; the token itself is shown once.
+CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    org_id       TEXT NOT NULL REFERENCES orgs(id),
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    name         TEXT NOT NULL,
+    hash         BLOB NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL
+);
+
+CREATE TABLE teams (
+    id         TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL REFERENCES orgs(id),
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE channels (
+    id            TEXT PRIMARY KEY,
+    org_id        TEXT NOT NULL REFERENCES orgs(id),
+    team_id       TEXT NOT NULL REFERENCES teams(id),
+    name          TEXT NOT NULL,
+    message_count INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL,
+    UNIQUE (team_id, name)
+);
+
+-- A removed connection keeps its row (deleted_at set) so that its URL answers
+-- 410 Gone rather than 404, and its messages keep their author.
+CREATE TABLE connections (
+    id               TEXT PRIMARY KEY,
+    org_id           TEXT NOT NULL REFERENCES orgs(id),
+    team_id          TEXT NOT NULL REFERENCES teams(id),
+    channel_id       TEXT NOT NULL REFERENCES channels(id),
+    connector        TEXT NOT NULL,
+    name             TEXT NOT NULL,
+    creator_id       TEXT NOT NULL,
+    -- URL tokens are derived from the server key and token_salt (so that the
+    -- current URL can be shown again) and verified against their SHA-256
+    -- hashes (so that a node with another key still verifies correctly).
+    -- key_id names the key that derived them.
+    token_salt       TEXT NOT NULL,
+    key_id           TEXT NOT NULL,
+    token_hash       BLOB NOT NULL,
+    slack_id         TEXT NOT NULL UNIQUE,
+    slack_token_hash BLOB NOT NULL,
+    created_at       INTEGER NOT NULL,
+    deleted_at       INTEGER,
+    delivered_count  INTEGER NOT NULL DEFAULT 0,
+    last_delivery_at INTEGER
+);
+CREATE INDEX connections_channel ON connections (channel_id);
+
+CREATE TABLE messages (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id        TEXT NOT NULL,
+    channel_id    TEXT NOT NULL REFERENCES channels(id),
+    -- seq numbers a channel's messages 1, 2, 3... in commit order, also
+    -- across nodes: it is taken from channels.message_count under that row's
+    -- lock in the inserting transaction. Live streams use it as event id.
+    seq           INTEGER NOT NULL,
+    connection_id TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    format        TEXT NOT NULL,
+    summary       TEXT NOT NULL,
+    card          TEXT NOT NULL
+);
+CREATE UNIQUE INDEX messages_channel_seq ON messages (channel_id, seq);
+
+-- Fixed-window rate counters, one row per connection and window length, so
+-- that every node sharing the database counts against the same limit.
+CREATE TABLE rate_windows (
+    connection_id TEXT NOT NULL,
+    seconds       INTEGER NOT NULL,
+    window_start  INTEGER NOT NULL,
+    count         INTEGER NOT NULL,
+    PRIMARY KEY (connection_id, seconds)
+);
+
+-- +goose Down
+DROP TABLE rate_windows;
+DROP TABLE messages;
+DROP TABLE connections;
+DROP TABLE channels;
+DROP TABLE teams;
+DROP TABLE api_tokens;
+DROP TABLE users;
+DROP TABLE orgs;
