@@ -20,13 +20,13 @@ type event struct {
 	msg      message
 }
 
-// stream opens the channel's event stream (resuming after lastID when not
-// 0) and delivers its events until ctx ends.
+// stream opens the channel's event stream (resuming after lastID when it
+// is 0 or more) and delivers its events until ctx ends.
 func (n *node) stream(ctx context.Context, channelID string, lastID int64) <-chan event {
 	n.t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, "GET", n.url+"/api/v1/channels/"+channelID+"/events", nil)
 	req.Header.Set("Authorization", "Bearer "+adminToken)
-	if lastID > 0 {
+	if lastID >= 0 {
 		req.Header.Set("Last-Event-ID", strconv.FormatInt(lastID, 10))
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -79,7 +79,7 @@ func TestEventsLiveAndResume(t *testing.T) {
 	n := start(t, app.Config{})
 	ch, c := n.webhook()
 	ctx, cancel := context.WithCancel(context.Background())
-	events := n.stream(ctx, ch, 0)
+	events := n.stream(ctx, ch, -1)
 	// The stream is subscribed once its headers arrive, so this post is live.
 	post(t, c.WebhookURL, "application/json", `{"text":"first"}`)
 	ev := next(t, events)
@@ -109,7 +109,7 @@ func TestEventsLiveAndResume(t *testing.T) {
 func TestShutdownEndsStreams(t *testing.T) {
 	n := start(t, app.Config{})
 	ch, c := n.webhook()
-	events := n.stream(context.Background(), ch, 0)
+	events := n.stream(context.Background(), ch, -1)
 	post(t, c.WebhookURL, "application/json", `{"text":"before shutdown"}`)
 	next(t, events)
 	done := make(chan struct{})

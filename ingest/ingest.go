@@ -83,8 +83,8 @@ type Options struct {
 	CacheTTL time.Duration
 	// Broadcast, when set, tells the other nodes that a connection changed.
 	Broadcast func(ctx context.Context, connectionID string) error
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Service accepts webhook posts.

@@ -57,9 +57,9 @@ type Options struct {
 
 // Store is Herald's persistence. It is safe for concurrent use.
 type Store struct {
-	dialect string
-	db      *sql.DB // writes; for SQLite a single connection, as SQLite has one writer
-	rdb     *sql.DB // reads; for PostgreSQL the same pool as db
+	dialect  string
+	db       *sql.DB // writes; for SQLite a single connection, as SQLite has one writer
+	rdb      *sql.DB // reads; for PostgreSQL the same pool as db
 	now      func() time.Time
 	onCommit func([]*herald.Message)
 	notify   func(context.Context, *sql.Tx, []*herald.Message) error
