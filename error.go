@@ -15,6 +15,7 @@ const (
 	ENotFound     = "not_found"
 	EUnauthorized = "unauthorized"
 	EGone         = "gone"
+	ETooMany      = "too_many_requests"
 )
 
 // Error is an error a person can act on: a stable code and a message safe to

@@ -15,6 +15,39 @@ type Org struct {
 	Name      string    `json:"name"`
 	Cloud     string    `json:"cloud"`
 	CreatedAt time.Time `json:"created_at"`
+	OrgSettings
+}
+
+// OrgSettings are the organization's connector switches, named after the
+// Set-OrganizationConfig parameters they mirror. All default to true,
+// except in government clouds (see package policy).
+type OrgSettings struct {
+	ConnectorsEnabled                   bool `json:"connectors_enabled"`
+	ConnectorsEnabledForTeams           bool `json:"connectors_enabled_for_teams"`
+	ConnectorsEnabledForOutlook         bool `json:"connectors_enabled_for_outlook"`
+	ConnectorsActionableMessagesEnabled bool `json:"connectors_actionable_messages_enabled"`
+}
+
+// OrgUpdate changes some of the organization's switches; nil fields stay.
+type OrgUpdate struct {
+	ConnectorsEnabled                   *bool `json:"connectors_enabled"`
+	ConnectorsEnabledForTeams           *bool `json:"connectors_enabled_for_teams"`
+	ConnectorsEnabledForOutlook         *bool `json:"connectors_enabled_for_outlook"`
+	ConnectorsActionableMessagesEnabled *bool `json:"connectors_actionable_messages_enabled"`
+}
+
+// Apply sets the fields u carries on s.
+func (u OrgUpdate) Apply(s *OrgSettings) {
+	set(&s.ConnectorsEnabled, u.ConnectorsEnabled)
+	set(&s.ConnectorsEnabledForTeams, u.ConnectorsEnabledForTeams)
+	set(&s.ConnectorsEnabledForOutlook, u.ConnectorsEnabledForOutlook)
+	set(&s.ConnectorsActionableMessagesEnabled, u.ConnectorsActionableMessagesEnabled)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
 }
 
 // User is a person or an automation holding API tokens.
@@ -33,6 +66,54 @@ type Team struct {
 	OrgID     string    `json:"org_id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	TeamSettings
+}
+
+// TeamSettings are a team's connector switches: Set-UnifiedGroup
+// -ConnectorsEnabled, and whether members (not only owners) may add, change
+// and remove connectors. Both default to true.
+type TeamSettings struct {
+	ConnectorsEnabled          bool `json:"connectors_enabled"`
+	MembersCanManageConnectors bool `json:"members_can_manage_connectors"`
+}
+
+// TeamUpdate changes some of a team's settings; nil fields stay.
+type TeamUpdate struct {
+	Name                       *string `json:"name"`
+	ConnectorsEnabled          *bool   `json:"connectors_enabled"`
+	MembersCanManageConnectors *bool   `json:"members_can_manage_connectors"`
+}
+
+// Member is a user's membership of a team.
+type Member struct {
+	TeamID    string    `json:"team_id"`
+	UserID    string    `json:"user_id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email,omitempty"`
+	Role      string    `json:"role"` // owner, member or guest
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Token is an API token's record; the token itself is shown once, at creation.
+type Token struct {
+	ID        string    `json:"id"`
+	UserID    string    `json:"user_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AuditEntry records one change: who, what, before and after, when.
+type AuditEntry struct {
+	ID         int64           `json:"id"`
+	At         time.Time       `json:"at"`
+	ActorID    string          `json:"actor_id"`
+	ActorName  string          `json:"actor_name"`
+	Action     string          `json:"action"` // e.g. "org.update", "connection.create"
+	TargetType string          `json:"target_type"`
+	TargetID   string          `json:"target_id"`
+	TeamID     string          `json:"team_id,omitempty"`
+	Before     json.RawMessage `json:"before,omitempty"`
+	After      json.RawMessage `json:"after,omitempty"`
 }
 
 // Channel belongs to a team and has a stream of messages.

@@ -22,6 +22,7 @@ import (
 	"github.com/heraldhq/herald/httpapi"
 	"github.com/heraldhq/herald/ingest"
 	"github.com/heraldhq/herald/live"
+	"github.com/heraldhq/herald/policy"
 	"github.com/heraldhq/herald/ratelimit"
 	"github.com/heraldhq/herald/store"
 	"github.com/heraldhq/herald/webhookurl"
@@ -41,6 +42,7 @@ type Config struct {
 	SecretKey  string             // base64 server key; default: DataDir/secret.key
 
 	BootstrapToken string // the first admin's API token; default: generated
+	Cloud          string // cloud profile set at bootstrap: commercial (default), gcc, gcch, dod
 	Logger         *slog.Logger
 	Now            func() time.Time
 }
@@ -67,6 +69,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "herald-data"
+	}
+	if cfg.Cloud == "" {
+		cfg.Cloud = policy.Commercial
+	}
+	if !policy.ValidCloud(cfg.Cloud) {
+		return nil, fmt.Errorf("cloud profile %q: want commercial, gcc, gcch or dod", cfg.Cloud)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
@@ -122,8 +130,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		inOpts.Broadcast = func(ctx context.Context, id string) error {
 			return a.bus.Send(ctx, a.Store.DB(), cluster.KindConnection, id)
 		}
+		inOpts.BroadcastPolicy = func(ctx context.Context, scope string) error {
+			return a.bus.Send(ctx, a.Store.DB(), cluster.KindPolicy, scope)
+		}
 	}
 	a.Ingest = ingest.New(a.Store, inOpts)
+	if err := a.Ingest.LoadPolicy(ctx); err != nil {
+		a.Store.Close()
+		return nil, err
+	}
 	if a.bus != nil {
 		if err := a.listen(dsn); err != nil {
 			a.Store.Close()
@@ -164,6 +179,13 @@ func (a *App) listen(dsn string) error {
 	a.bus.Handle(cluster.KindConnection, func(_ context.Context, ids []string) {
 		for _, id := range ids {
 			a.Ingest.Forget(id)
+		}
+	})
+	a.bus.Handle(cluster.KindPolicy, func(ctx context.Context, scopes []string) {
+		for _, scope := range scopes {
+			if err := a.Ingest.ReloadPolicy(ctx, scope); err != nil {
+				a.log.Error("cluster: reload switches changed on another node", "scope", scope, "error", err)
+			}
 		}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -233,13 +255,22 @@ func (a *App) bootstrap(ctx context.Context) error {
 	if generated {
 		token = "hrd_" + herald.NewToken(herald.SlackAlphabet, 40)
 	}
-	org := &herald.Org{ID: herald.NewUUID(), Name: "Herald", Cloud: "commercial"}
+	d := policy.DefaultOrg(a.cfg.Cloud)
+	org := &herald.Org{ID: herald.NewUUID(), Name: "Herald", Cloud: a.cfg.Cloud, OrgSettings: herald.OrgSettings{
+		ConnectorsEnabled:                   d.ConnectorsEnabled,
+		ConnectorsEnabledForTeams:           d.ConnectorsEnabledForTeams,
+		ConnectorsEnabledForOutlook:         d.ConnectorsEnabledForOutlook,
+		ConnectorsActionableMessagesEnabled: d.ConnectorsActionableMessagesEnabled,
+	}}
 	admin := &herald.User{ID: herald.NewUUID(), Name: "admin"}
 	created, err := a.Store.Bootstrap(ctx, org, admin, webhookurl.Hash(token))
 	if err != nil {
 		return err
 	}
 	if !created {
+		if cur, err := a.Store.Org(ctx); err == nil && cur.Cloud != a.cfg.Cloud && a.cfg.Cloud != policy.Commercial {
+			a.log.Warn("the cloud profile is set when the store is first created; this store's stays", "store", cur.Cloud, "asked", a.cfg.Cloud)
+		}
 		return nil
 	}
 	if generated {

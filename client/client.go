@@ -77,8 +77,11 @@ type Connection struct {
 
 // Message is one post in a channel: an Adaptive Card and its summary.
 type Message struct {
-	ID           int64           `json:"id"`
-	ChannelID    string          `json:"channel_id"`
+	ID        int64  `json:"id"`
+	ChannelID string `json:"channel_id"`
+	// Seq numbers the channel's messages 1, 2, 3... in commit order; the
+	// event stream resumes by it.
+	Seq          int64           `json:"seq"`
 	ConnectionID string          `json:"connection_id"`
 	CreatedAt    time.Time       `json:"created_at"`
 	Format       string          `json:"format"`

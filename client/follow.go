@@ -23,17 +23,15 @@ const (
 	// maxEventLine bounds one line of the stream; a message's card is at
 	// most a few tens of KB.
 	maxEventLine = 8 << 20
-	// catchUpPage is the largest page the server returns.
-	catchUpPage = 200
 )
 
 // Follow calls fn with each new message of a channel, oldest first, until
 // ctx ends or fn returns an error, and returns that error (ctx.Err() when
 // ctx ends).
 //
-// lastEventID is the id of the last message the caller has seen: the
-// server first sends every later one. Zero means "from now on": messages
-// already in the channel are skipped.
+// lastSeq is the seq of the last message the caller has seen: the server
+// first sends every later one. Zero means "from now on": messages already in
+// the channel are skipped.
 //
 // When the stream breaks (the network drops, the server restarts, nothing
 // arrives for IdleTimeout), Follow reconnects after ReconnectDelay, doubling
@@ -41,8 +39,8 @@ const (
 // the last message fn got, so that fn sees every message exactly once and
 // in order. Answers that retrying cannot change (a bad token, an unknown
 // channel) end Follow with an *APIError.
-func (c *Client) Follow(ctx context.Context, channelID string, lastEventID int64, fn func(Message) error) error {
-	f := &follower{c: c, channel: channelID, last: lastEventID, fn: fn, baselined: lastEventID > 0}
+func (c *Client) Follow(ctx context.Context, channelID string, lastSeq int64, fn func(Message) error) error {
+	f := &follower{c: c, channel: channelID, last: lastSeq, fn: fn, baselined: lastSeq > 0}
 	var wait time.Duration
 	for {
 		connected, err := f.stream(ctx)
@@ -89,13 +87,9 @@ type follower struct {
 	channel string
 	fn      func(Message) error
 
-	last int64 // id of the last message given to fn (or the caller's lastEventID)
+	last int64 // seq of the last message given to fn (or the caller's lastSeq)
 	// baselined is set once last means "everything up to here is old".
-	// fromStart is set when the channel was empty then: every message in it
-	// is new, and as long as last is 0 the server cannot be asked to replay
-	// them (Last-Event-ID 0 replays nothing), so Follow fetches them itself.
 	baselined bool
-	fromStart bool
 	retry     time.Duration // the server's "retry:" hint
 }
 
@@ -125,13 +119,13 @@ func (f *follower) idleTimeout() time.Duration {
 
 // deliver gives m to fn unless fn has seen it.
 func (f *follower) deliver(m Message) error {
-	if m.ID <= f.last {
+	if m.Seq <= f.last {
 		return nil
 	}
 	if err := f.fn(m); err != nil {
 		return &fatalError{err}
 	}
-	f.last = m.ID
+	f.last = m.Seq
 	return nil
 }
 
@@ -139,16 +133,13 @@ func (f *follower) deliver(m Message) error {
 // reports whether the server accepted it.
 func (f *follower) stream(ctx context.Context) (connected bool, err error) {
 	if !f.baselined {
-		page, err := f.c.Messages(ctx, f.channel, 1, 0)
+		// "From now on" is pinned to the channel's newest seq once, so that
+		// every reconnection resumes from an explicit position.
+		ch, err := f.c.Channel(ctx, f.channel)
 		if err != nil {
 			return false, err
 		}
-		if len(page) > 0 {
-			f.last = page[0].ID
-		} else {
-			f.fromStart = true
-		}
-		f.baselined = true
+		f.last, f.baselined = ch.MessageCount, true
 	}
 
 	cctx, cancel := context.WithCancel(ctx)
@@ -159,9 +150,7 @@ func (f *follower) stream(ctx context.Context) (connected bool, err error) {
 	}
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Cache-Control", "no-cache")
-	if f.last > 0 {
-		req.Header.Set("Last-Event-ID", strconv.FormatInt(f.last, 10))
-	}
+	req.Header.Set("Last-Event-ID", strconv.FormatInt(f.last, 10))
 	resp, err := f.c.HTTPClient.Do(req)
 	if err != nil {
 		return false, err
@@ -172,16 +161,6 @@ func (f *follower) stream(ctx context.Context) (connected bool, err error) {
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		return false, &fatalError{fmt.Errorf("client: %s answered with %q, not an event stream; is the URL that of a Herald server?", req.URL.Redacted(), mt)}
-	}
-
-	// The server subscribes before it answers, so from here on every new
-	// message reaches this stream. Whatever was committed before and could
-	// not be replayed by id is fetched now; messages in both are delivered
-	// once, by id.
-	if f.fromStart && f.last == 0 {
-		if err := f.catchUp(cctx); err != nil {
-			return true, err
-		}
 	}
 
 	idle := f.idleTimeout()
@@ -221,8 +200,8 @@ func (f *follower) stream(ctx context.Context) (connected bool, err error) {
 		if err := json.Unmarshal(ev.data.Bytes(), &m); err != nil {
 			return true, &fatalError{fmt.Errorf("client: event %q of the stream is not a message: %w", ev.id, err)}
 		}
-		if m.ID == 0 {
-			m.ID, _ = strconv.ParseInt(ev.id, 10, 64)
+		if m.Seq == 0 {
+			m.Seq, _ = strconv.ParseInt(ev.id, 10, 64)
 		}
 		ev = event{}
 		// fn may take its time; the connection is not idle meanwhile.
@@ -240,30 +219,6 @@ func (f *follower) stream(ctx context.Context) (connected bool, err error) {
 		err = errors.New("client: the server ended the event stream")
 	}
 	return true, err
-}
-
-// catchUp delivers, oldest first, every message in the channel: it is
-// called only when the channel was empty when Follow started.
-func (f *follower) catchUp(ctx context.Context) error {
-	var all []Message
-	var before int64
-	for {
-		page, err := f.c.Messages(ctx, f.channel, catchUpPage, before)
-		if err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			break
-		}
-		all = append(all, page...)
-		before = page[len(page)-1].ID
-	}
-	for i := len(all) - 1; i >= 0; i-- {
-		if err := f.deliver(all[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // event collects the fields of one Server-Sent Event.

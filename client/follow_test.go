@@ -331,7 +331,7 @@ func TestFollowCallbackError(t *testing.T) {
 	stop := errors.New("enough")
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	err = f.c.Follow(ctx, f.channel.ID, msgs[0].ID, func(m client.Message) error {
+	err = f.c.Follow(ctx, f.channel.ID, msgs[0].Seq, func(m client.Message) error {
 		if !strings.Contains(m.Summary, "bravo") {
 			t.Errorf("got %q, want bravo", m.Summary)
 		}

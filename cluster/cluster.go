@@ -29,6 +29,7 @@ const Channel = "herald_events"
 const (
 	KindMessages   = "m" // data: message ids, comma-separated
 	KindConnection = "c" // data: a connection id
+	KindPolicy     = "p" // data: "org" or a team id whose switches changed
 )
 
 // maxPayload keeps a notification well under PostgreSQL's 8000-byte limit.

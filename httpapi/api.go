@@ -8,6 +8,8 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/connector"
+	"github.com/heraldhq/herald/ingest"
+	"github.com/heraldhq/herald/policy"
 	"github.com/heraldhq/herald/store"
 	"github.com/heraldhq/herald/webhookurl"
 )
@@ -32,33 +34,71 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, userFrom(r.Context()))
 }
 
-// team returns the team named by the {id} path value, if the caller's
-// organization owns it. Anything else is "not found", so that ids from
-// elsewhere reveal nothing.
-func (s *Server) team(r *http.Request, id string) (*herald.Team, error) {
-	t, err := s.store.Team(r.Context(), id)
+// access returns a team and the caller's standing in it. A caller who may
+// not see the team gets "not found", so that ids from elsewhere reveal
+// nothing.
+func (s *Server) access(r *http.Request, teamID string) (*herald.Team, policy.Actor, error) {
+	u := userFrom(r.Context())
+	t, err := s.store.Team(r.Context(), teamID)
 	if err != nil {
-		return nil, err
+		return nil, policy.Actor{}, err
 	}
-	if t.OrgID != userFrom(r.Context()).OrgID {
-		return nil, herald.Errorf(herald.ENotFound, "Team not found.")
+	if t.OrgID != u.OrgID {
+		return nil, policy.Actor{}, herald.Errorf(herald.ENotFound, "Team not found.")
 	}
-	return t, nil
+	role, err := s.store.Role(r.Context(), t.ID, u.ID)
+	if err != nil {
+		return nil, policy.Actor{}, err
+	}
+	actor := policy.Actor{OrgAdmin: u.OrgAdmin, Role: policy.Role(role)}
+	if d := policy.Can(actor, policy.ViewTeam, ingest.TeamPolicy(t.TeamSettings)); !d.Allowed {
+		return nil, policy.Actor{}, herald.Errorf(herald.ENotFound, "Team not found.")
+	}
+	return t, actor, nil
 }
 
-func (s *Server) channel(r *http.Request) (*herald.Channel, error) {
-	c, err := s.store.Channel(r.Context(), r.PathValue("id"))
+// team returns the team {id} if the caller may do action in it.
+func (s *Server) team(r *http.Request, id string, action policy.Action) (*herald.Team, error) {
+	t, actor, err := s.access(r, id)
 	if err != nil {
 		return nil, err
 	}
-	if c.OrgID != userFrom(r.Context()).OrgID {
-		return nil, herald.Errorf(herald.ENotFound, "Channel not found.")
+	return t, allow(policy.Can(actor, action, ingest.TeamPolicy(t.TeamSettings)))
+}
+
+// allow turns a refusal into a "forbidden" error carrying its reason.
+func allow(d policy.Decision) error {
+	if d.Allowed {
+		return nil
 	}
-	return c, nil
+	return herald.Errorf(herald.EForbidden, "%s", d.Reason)
+}
+
+// channel returns the channel {id} if the caller may do action in its team.
+func (s *Server) channel(r *http.Request, action policy.Action) (*herald.Channel, *herald.Team, error) {
+	c, err := s.store.Channel(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.OrgID != userFrom(r.Context()).OrgID {
+		return nil, nil, herald.Errorf(herald.ENotFound, "Channel not found.")
+	}
+	t, err := s.team(r, c.TeamID, action)
+	if herald.ErrorCode(err) == herald.ENotFound {
+		return nil, nil, herald.Errorf(herald.ENotFound, "Channel not found.")
+	}
+	return c, t, err
 }
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
-	teams, err := s.store.Teams(r.Context(), userFrom(r.Context()).OrgID)
+	u := userFrom(r.Context())
+	var teams []*herald.Team
+	var err error
+	if u.OrgAdmin {
+		teams, err = s.store.Teams(r.Context(), u.OrgID)
+	} else {
+		teams, err = s.store.TeamsOf(r.Context(), u.ID)
+	}
 	if err != nil {
 		return err
 	}
@@ -66,6 +106,10 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r.Context())
+	if err := allow(policy.CanOrg(policy.Actor{OrgAdmin: u.OrgAdmin}, policy.CreateTeam)); err != nil {
+		return err
+	}
 	var req struct {
 		Name string `json:"name"`
 	}
@@ -76,23 +120,52 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.store.CreateTeam(r.Context(), userFrom(r.Context()).OrgID, name)
+	t, err := s.store.CreateTeam(r.Context(), u, name)
 	if err != nil {
 		return err
+	}
+	if err := s.ingest.PolicyChanged(r.Context(), t.ID); err != nil {
+		s.log.Warn("api: publish new team's switches", "team", t.ID, "error", err)
 	}
 	return writeJSON(w, http.StatusCreated, t)
 }
 
 func (s *Server) getTeam(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.team(r, r.PathValue("id"))
+	t, err := s.team(r, r.PathValue("id"), policy.ViewTeam)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, t)
 }
 
+func (s *Server) updateTeam(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.team(r, r.PathValue("id"), policy.ManageTeamSettings)
+	if err != nil {
+		return err
+	}
+	var req herald.TeamUpdate
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Name != nil {
+		name, err := validName("team", *req.Name)
+		if err != nil {
+			return err
+		}
+		req.Name = &name
+	}
+	t, err = s.store.UpdateTeam(r.Context(), userFrom(r.Context()), t.ID, req)
+	if err != nil {
+		return err
+	}
+	if err := s.ingest.PolicyChanged(r.Context(), t.ID); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
+
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.team(r, r.PathValue("id"))
+	t, err := s.team(r, r.PathValue("id"), policy.ViewTeam)
 	if err != nil {
 		return err
 	}
@@ -104,7 +177,7 @@ func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.team(r, r.PathValue("id"))
+	t, err := s.team(r, r.PathValue("id"), policy.CreateChannel)
 	if err != nil {
 		return err
 	}
@@ -118,7 +191,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.store.CreateChannel(r.Context(), t, name)
+	c, err := s.store.CreateChannel(r.Context(), userFrom(r.Context()), t, name)
 	if err != nil {
 		return err
 	}
@@ -126,7 +199,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.channel(r)
+	c, _, err := s.channel(r, policy.ViewTeam)
 	if err != nil {
 		return err
 	}
@@ -159,8 +232,8 @@ func (s *Server) view(c *herald.Connection, sec *store.ConnectionSecrets) connec
 }
 
 // connection returns the connection named by {id} with its secrets, if the
-// caller may see it.
-func (s *Server) connection(r *http.Request) (*herald.Connection, *store.ConnectionSecrets, error) {
+// caller may do action in its team.
+func (s *Server) connection(r *http.Request, action policy.Action) (*herald.Connection, *store.ConnectionSecrets, error) {
 	c, sec, err := s.store.ConnectionWithSecrets(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return nil, nil, err
@@ -168,11 +241,16 @@ func (s *Server) connection(r *http.Request) (*herald.Connection, *store.Connect
 	if c.DeletedAt != nil || c.OrgID != userFrom(r.Context()).OrgID {
 		return nil, nil, herald.Errorf(herald.ENotFound, "Connection not found.")
 	}
+	if _, err := s.team(r, c.TeamID, action); herald.ErrorCode(err) == herald.ENotFound {
+		return nil, nil, herald.Errorf(herald.ENotFound, "Connection not found.")
+	} else if err != nil {
+		return nil, nil, err
+	}
 	return c, sec, nil
 }
 
 func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) error {
-	ch, err := s.channel(r)
+	ch, _, err := s.channel(r, policy.ViewTeam)
 	if err != nil {
 		return err
 	}
@@ -188,7 +266,7 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error {
-	ch, err := s.channel(r)
+	ch, team, err := s.channel(r, policy.ManageConnectors)
 	if err != nil {
 		return err
 	}
@@ -208,6 +286,15 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 	}
 	if cn.Retired {
 		return herald.Errorf(herald.EConflict, "The %s connector is retired and accepts no new connections.", cn.Name)
+	}
+	// Read the switches from the store, not the cache: this is not the hot
+	// path, and it must not race a change made on another node.
+	org, err := s.store.Org(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := allow(policy.AddConnection(ingest.OrgPolicy(org), ingest.TeamPolicy(team.TeamSettings))); err != nil {
+		return err
 	}
 	name, err := validName("connection", req.Name)
 	if err != nil {
@@ -230,14 +317,14 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 		TokenHash:      webhookurl.Hash(s.keys.Token(c.ID, salt)),
 		SlackTokenHash: webhookurl.Hash(s.keys.SlackToken(c.ID, salt)),
 	}
-	if err := s.store.CreateConnection(r.Context(), c, *sec); err != nil {
+	if err := s.store.CreateConnection(r.Context(), userFrom(r.Context()), c, *sec); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, s.view(c, sec))
 }
 
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) error {
-	c, sec, err := s.connection(r)
+	c, sec, err := s.connection(r, policy.ViewTeam)
 	if err != nil {
 		return err
 	}
@@ -245,11 +332,11 @@ func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) error {
-	c, _, err := s.connection(r)
+	c, _, err := s.connection(r, policy.ManageConnectors)
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteConnection(r.Context(), c.ID); err != nil {
+	if err := s.store.DeleteConnection(r.Context(), userFrom(r.Context()), c.ID); err != nil {
 		return err
 	}
 	s.ingest.Changed(r.Context(), c.ID)
@@ -263,7 +350,7 @@ const (
 )
 
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
-	ch, err := s.channel(r)
+	ch, _, err := s.channel(r, policy.ViewTeam)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/policy"
 )
 
 const (
@@ -28,7 +29,7 @@ const (
 // first pulls the gap from the store (it is committed: seq is assigned in
 // commit order), and anything at or below the last seq sent is dropped.
 func (s *Server) channelEvents(w http.ResponseWriter, r *http.Request) error {
-	ch, err := s.channel(r)
+	ch, _, err := s.channel(r, policy.ViewTeam)
 	if err != nil {
 		return err
 	}

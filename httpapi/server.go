@@ -13,6 +13,9 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/ingest"
@@ -48,6 +51,10 @@ type Server struct {
 	mux    *http.ServeMux
 	done   chan struct{} // closed when the server shuts down
 	once   sync.Once
+
+	sessions *scs.SessionManager
+	signins  *ipLimiter
+	csrf     *http.CrossOriginProtection
 }
 
 // New returns a Server.
@@ -58,7 +65,8 @@ func New(cfg Config, st *store.Store, in *ingest.Service, hub *live.Hub, keys *w
 	if cfg.ErrorMode == "" {
 		cfg.ErrorMode = ErrorModeStrict
 	}
-	s := &Server{cfg: cfg, store: st, ingest: in, hub: hub, keys: keys, log: cfg.Logger, mux: http.NewServeMux(), done: make(chan struct{})}
+	s := &Server{cfg: cfg, store: st, ingest: in, hub: hub, keys: keys, log: cfg.Logger, mux: http.NewServeMux(), done: make(chan struct{}),
+		sessions: newSessions(st, cfg.BaseURL), signins: newIPLimiter(6*time.Second, 10), csrf: http.NewCrossOriginProtection()}
 	s.routes()
 	return s
 }
@@ -95,6 +103,21 @@ func (s *Server) routes() {
 	s.mux.Handle("DELETE /api/v1/connections/{id}", s.api(s.deleteConnection))
 	s.mux.Handle("GET /api/v1/connectors", s.api(s.listConnectors))
 	s.mux.Handle("GET /api/v1/me", s.api(s.me))
+	s.mux.Handle("PATCH /api/v1/teams/{id}", s.api(s.updateTeam))
+	s.mux.Handle("GET /api/v1/teams/{id}/members", s.api(s.listMembers))
+	s.mux.Handle("POST /api/v1/teams/{id}/members", s.api(s.setMember))
+	s.mux.Handle("DELETE /api/v1/teams/{id}/members/{user_id}", s.api(s.removeMember))
+	s.mux.Handle("GET /api/v1/org", s.api(s.getOrg))
+	s.mux.Handle("PATCH /api/v1/org", s.api(s.updateOrg))
+	s.mux.Handle("GET /api/v1/users", s.api(s.listUsers))
+	s.mux.Handle("POST /api/v1/users", s.api(s.createUser))
+	s.mux.Handle("DELETE /api/v1/users/{id}", s.api(s.deleteUser))
+	s.mux.Handle("GET /api/v1/tokens", s.api(s.listTokens))
+	s.mux.Handle("POST /api/v1/tokens", s.api(s.createToken))
+	s.mux.Handle("DELETE /api/v1/tokens/{id}", s.api(s.deleteToken))
+	s.mux.Handle("GET /api/v1/audit", s.api(s.listAudit))
+	s.mux.Handle("POST /api/v1/session", s.public(s.signIn))
+	s.mux.Handle("DELETE /api/v1/session", s.public(s.signOut))
 	s.mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
 		return herald.Errorf(herald.ENotFound, "No API endpoint %s %s; see the API reference in docs/api.md.", r.Method, r.URL.Path)
 	}))
@@ -118,10 +141,15 @@ func userFrom(ctx context.Context) *herald.User {
 	return u
 }
 
-// api wraps a JSON API handler: it authenticates the bearer token, runs the
-// handler, and turns a returned error into the JSON error document.
+// api wraps a JSON API handler: it authenticates the caller (a bearer
+// token, or a browser session whose unsafe requests must come from Herald's
+// own pages), runs the handler, and turns a returned error into the JSON
+// error document.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if h == nil {
+		panic("httpapi: nil handler")
+	}
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.authenticate(r)
 		if err == nil {
 			r = r.WithContext(context.WithValue(r.Context(), userKey, u))
@@ -131,17 +159,56 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.Hand
 			s.writeError(w, r, err)
 		}
 	})
+	withSession := s.sessions.LoadAndSave(inner)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			inner.ServeHTTP(w, r) // token callers never touch the session store
+			return
+		}
+		withSession.ServeHTTP(w, r)
+	})
+}
+
+// public wraps an API handler that needs no caller (signing in), with the
+// browser session loaded.
+func (s *Server) public(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := s.csrf.Check(r)
+		if err == nil {
+			err = h(w, r)
+		} else {
+			err = herald.Errorf(herald.EForbidden, "Cross-origin request refused.")
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	}))
 }
 
 func (s *Server) authenticate(r *http.Request) (*herald.User, error) {
-	auth := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || token == "" {
-		return nil, herald.Errorf(herald.EUnauthorized, "Send an API token as 'Authorization: Bearer <token>'.")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			return nil, herald.Errorf(herald.EUnauthorized, "Send an API token as 'Authorization: Bearer <token>'.")
+		}
+		// Tokens are looked up by their SHA-256, never compared as text.
+		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		return s.store.UserByTokenHash(r.Context(), sum[:])
 	}
-	// Tokens are looked up by their SHA-256, never compared as text.
-	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	return s.store.UserByTokenHash(r.Context(), sum[:])
+	id := s.sessionUserID(r.Context())
+	if id == "" {
+		return nil, herald.Errorf(herald.EUnauthorized, "Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+	}
+	// A cookie rides along with any request the browser makes, so a
+	// state-changing one must come from Herald's own pages.
+	if err := s.csrf.Check(r); err != nil {
+		return nil, herald.Errorf(herald.EForbidden, "Cross-origin request refused.")
+	}
+	u, err := s.store.User(r.Context(), id)
+	if herald.ErrorCode(err) == herald.ENotFound {
+		return nil, herald.Errorf(herald.EUnauthorized, "Your session has ended; sign in again.")
+	}
+	return u, err
 }
 
 var errorStatus = map[string]int{
@@ -152,6 +219,7 @@ var errorStatus = map[string]int{
 	herald.EConflict:     http.StatusConflict,
 	herald.EGone:         http.StatusGone,
 	herald.EInternal:     http.StatusInternalServerError,
+	herald.ETooMany:      http.StatusTooManyRequests,
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -65,7 +65,7 @@ func (s *Server) handleTeamsWebhook(w http.ResponseWriter, r *http.Request) {
 // compatWrapped lists the failures Teams reports inside a 200.
 func compatWrapped(r ingest.Reason) bool {
 	switch r {
-	case ingest.TooLarge, ingest.RateLimited, ingest.Unavailable:
+	case ingest.TooLarge, ingest.RateLimited, ingest.Unavailable, ingest.Disabled:
 		return true
 	}
 	return false

@@ -17,6 +17,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/card"
+	"github.com/heraldhq/herald/policy"
 	"github.com/heraldhq/herald/ratelimit"
 	"github.com/heraldhq/herald/store"
 	"github.com/heraldhq/herald/webhookurl"
@@ -57,6 +58,7 @@ const (
 	TooLarge                      // body over the limit
 	BadPayload                    // not a card we can read
 	RateLimited                   // over the connection's rate windows
+	Disabled                      // connectors are off by policy
 	Unavailable                   // storing failed; nothing was kept
 )
 
@@ -83,6 +85,9 @@ type Options struct {
 	CacheTTL time.Duration
 	// Broadcast, when set, tells the other nodes that a connection changed.
 	Broadcast func(ctx context.Context, connectionID string) error
+	// BroadcastPolicy, when set, tells the other nodes that switches of a
+	// scope (ScopeOrg or a team id) changed.
+	BroadcastPolicy func(ctx context.Context, scope string) error
 	Now       func() time.Time
 	Logger    *slog.Logger
 }
@@ -95,6 +100,7 @@ type Service struct {
 	mu      sync.RWMutex
 	conns   map[string]*entry // by connection id
 	slackID map[string]string // slack id -> connection id
+	sw      switches
 }
 
 type entry struct {
@@ -118,6 +124,7 @@ func New(st *store.Store, opts Options) *Service {
 		opts.Logger = slog.Default()
 	}
 	s := &Service{store: st, opts: opts, conns: make(map[string]*entry), slackID: make(map[string]string)}
+	s.sw.teams = make(map[string]policy.Team)
 	s.bufs.New = func() any { return new(bytes.Buffer) }
 	return s
 }
@@ -160,6 +167,16 @@ func (s *Service) Post(ctx context.Context, req *Request) (*herald.Message, erro
 	}
 	if conn.DeletedAt != nil {
 		return nil, s.reject(req.Flavor, Gone, 410, "This webhook was removed from its channel; ask the channel's owners for a new URL.", "no_service")
+	}
+
+	decision, err := s.Delivery(ctx, conn.TeamID)
+	if err != nil {
+		s.opts.Logger.Error("ingest: policy", "connection", conn.ID, "error", err)
+		return nil, s.unavailable(req.Flavor)
+	}
+	if !decision.Allowed {
+		// The connection is kept; it works again once the switch is back on.
+		return nil, s.reject(req.Flavor, Disabled, 403, decision.Reason, "action_prohibited")
 	}
 
 	// Refuse an oversized body from its declared length before reading it.

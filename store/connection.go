@@ -18,11 +18,21 @@ type ConnectionSecrets struct {
 	SlackTokenHash []byte
 }
 
-// CreateConnection stores a new connection in c.ChannelID. It fills
-// c.CreatedAt.
-func (s *Store) CreateConnection(ctx context.Context, c *herald.Connection, sec ConnectionSecrets) error {
+// CreateConnection stores a new connection in c.ChannelID and records who
+// made it. It fills c.CreatedAt.
+func (s *Store) CreateConnection(ctx context.Context, actor *herald.User, c *herald.Connection, sec ConnectionSecrets) error {
 	c.CreatedAt = fromMS(ms(s.now()))
-	_, err := s.db.ExecContext(ctx, `
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := insertConnection(ctx, tx, c, sec); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.create", targetType: "connection",
+			targetID: c.ID, teamID: c.TeamID, after: c})
+	})
+}
+
+func insertConnection(ctx context.Context, tx *sql.Tx, c *herald.Connection, sec ConnectionSecrets) error {
+	_, err := tx.ExecContext(ctx, `
 		INSERT INTO connections (id, org_id, team_id, channel_id, connector, name, creator_id,
 			token_salt, key_id, token_hash, slack_id, slack_token_hash, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
@@ -114,13 +124,19 @@ func (s *Store) ConnectionIDBySlackID(ctx context.Context, slackID string) (stri
 
 // DeleteConnection removes a connection. Its row stays, marked removed, so
 // that its URL answers 410 Gone and its messages keep their author.
-func (s *Store) DeleteConnection(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE connections SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL`, ms(s.now()), id)
-	if err != nil {
-		return fmt.Errorf("store: delete connection: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("Connection")
-	}
-	return nil
+func (s *Store) DeleteConnection(ctx context.Context, actor *herald.User, id string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := scanConnection(tx.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM connections
+			WHERE id = $1 AND deleted_at IS NULL`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("Connection")
+		} else if err != nil {
+			return fmt.Errorf("store: delete connection: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE connections SET deleted_at = $1 WHERE id = $2`, ms(s.now()), id); err != nil {
+			return fmt.Errorf("store: delete connection: %w", err)
+		}
+		return s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.delete", targetType: "connection",
+			targetID: id, teamID: c.TeamID, before: c})
+	})
 }

@@ -81,17 +81,17 @@ func TestTeamsAndChannels(t *testing.T) {
 	each(t, func(t *testing.T, open func(store.Options) *store.Store) {
 		ctx := context.Background()
 		s := open(store.Options{})
-		org, _ := bootstrap(t, s)
-		team, err := s.CreateTeam(ctx, org.ID, "Platform")
+		org, admin := bootstrap(t, s)
+		team, err := s.CreateTeam(ctx, admin, "Platform")
 		testenv.Must(t, err, "create team")
 		chans, err := s.Channels(ctx, team.ID)
 		testenv.Must(t, err, "channels")
 		if len(chans) != 1 || chans[0].Name != store.GeneralChannel {
 			t.Fatalf("a new team's channels = %+v, want only General", chans)
 		}
-		c, err := s.CreateChannel(ctx, team, "alerts")
+		c, err := s.CreateChannel(ctx, admin, team, "alerts")
 		testenv.Must(t, err, "create channel")
-		if _, err := s.CreateChannel(ctx, team, "alerts"); herald.ErrorCode(err) != herald.EConflict {
+		if _, err := s.CreateChannel(ctx, admin, team, "alerts"); herald.ErrorCode(err) != herald.EConflict {
 			t.Fatalf("duplicate channel name: err = %v, want conflict", err)
 		}
 		got, err := s.Channel(ctx, c.ID)
@@ -118,7 +118,7 @@ func newConnection(t *testing.T, s *store.Store, ch *herald.Channel, creator str
 	t.Helper()
 	c := &herald.Connection{ID: herald.NewConnectionID(), OrgID: ch.OrgID, TeamID: ch.TeamID, ChannelID: ch.ID,
 		Connector: herald.ConnectorIncomingWebhook, Name: "CI", CreatorID: creator, SlackID: herald.NewSlackID('B')}
-	testenv.Must(t, s.CreateConnection(context.Background(), c, store.ConnectionSecrets{
+	testenv.Must(t, s.CreateConnection(context.Background(), &herald.User{ID: creator, Name: "creator", OrgID: ch.OrgID}, c, store.ConnectionSecrets{
 		TokenSalt: "salt", KeyID: "k1", TokenHash: []byte("th"), SlackTokenHash: []byte("sh")}), "create connection")
 	return c
 }
@@ -127,8 +127,8 @@ func TestConnections(t *testing.T) {
 	each(t, func(t *testing.T, open func(store.Options) *store.Store) {
 		ctx := context.Background()
 		s := open(store.Options{})
-		org, admin := bootstrap(t, s)
-		team, _ := s.CreateTeam(ctx, org.ID, "T")
+		_, admin := bootstrap(t, s)
+		team, _ := s.CreateTeam(ctx, admin, "T")
 		chans, _ := s.Channels(ctx, team.ID)
 		c := newConnection(t, s, chans[0], admin.ID)
 
@@ -147,8 +147,8 @@ func TestConnections(t *testing.T) {
 			t.Fatalf("connections = %+v", list)
 		}
 
-		testenv.Must(t, s.DeleteConnection(ctx, c.ID), "delete")
-		if err := s.DeleteConnection(ctx, c.ID); herald.ErrorCode(err) != herald.ENotFound {
+		testenv.Must(t, s.DeleteConnection(ctx, admin, c.ID), "delete")
+		if err := s.DeleteConnection(ctx, admin, c.ID); herald.ErrorCode(err) != herald.ENotFound {
 			t.Fatalf("second delete: err = %v, want not_found", err)
 		}
 		if _, err := s.Connection(ctx, c.ID); herald.ErrorCode(err) != herald.ENotFound {
@@ -179,7 +179,7 @@ func TestMessagesGroupCommit(t *testing.T) {
 			}
 		}})
 		org, admin := bootstrap(t, s)
-		team, _ := s.CreateTeam(ctx, org.ID, "T")
+		team, _ := s.CreateTeam(ctx, admin, "T")
 		chans, _ := s.Channels(ctx, team.ID)
 		ch := chans[0]
 		c := newConnection(t, s, ch, admin.ID)
@@ -272,7 +272,7 @@ func TestBadMessageDoesNotFailItsBatch(t *testing.T) {
 		ctx := context.Background()
 		s := open(store.Options{})
 		org, admin := bootstrap(t, s)
-		team, _ := s.CreateTeam(ctx, org.ID, "T")
+		team, _ := s.CreateTeam(ctx, admin, "T")
 		chans, _ := s.Channels(ctx, team.ID)
 		c := newConnection(t, s, chans[0], admin.ID)
 		var wg sync.WaitGroup

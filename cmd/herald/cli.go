@@ -109,6 +109,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			code = ee.code
 		}
 	}()
+	if len(args) == 0 {
+		args = []string{"--help"} // a bare "herald" shows what it can do
+	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		fmt.Fprintln(stderr, "herald:", err)

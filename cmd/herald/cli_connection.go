@@ -53,7 +53,7 @@ type ConnectionCmd struct {
 // ConnectionAddCmd is `herald connection add --channel ID --name NAME`.
 type ConnectionAddCmd struct {
 	Channel   string `name:"channel" required:"" placeholder:"ID" help:"Channel to post into ('herald channel list --team ID' shows ids)."`
-	Name      string `name:"name" required:"" help:"Name shown on the channel's posts and in the Configured list, e.g. the sending service."`
+	Name      string `name:"name" required:"" placeholder:"NAME" help:"Name shown on the channel's posts and in the Configured list, e.g. the sending service."`
 	Connector string `name:"connector" default:"incoming-webhook" help:"Connector to add ('herald connector list' shows them)."`
 }
 

@@ -55,7 +55,7 @@ func (c *MessageListCmd) Run(e *cliEnv) error {
 		if err := print(m); err != nil {
 			return err
 		}
-		last = m.ID
+		last = m.Seq
 	}
 	cl.OnFollowError = func(err error, wait time.Duration) {
 		fmt.Fprintf(e.stderr, "herald: lost the message stream (%v); reconnecting in %s\n", err, wait.Round(100*time.Millisecond))

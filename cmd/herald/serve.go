@@ -25,6 +25,7 @@ type ServeCmd struct {
 	MaxBody    int64  `name:"max-body" default:"28672" env:"HERALD_MAX_BODY" help:"Largest webhook body in bytes (Teams: 28 KB)."`
 	SQLiteSync string `name:"sqlite-sync" default:"full" enum:"full,normal" env:"HERALD_SQLITE_SYNC" help:"SQLite synchronous mode: full (an answered message survives power loss) or normal (survives a crash of Herald, not of the machine)."`
 	SecretKey  string `name:"secret-key" env:"HERALD_SECRET_KEY" help:"Server key (base64, 32 bytes) deriving webhook URL tokens; every node sharing a database needs the same. Default: DATA/secret.key, created on first start."`
+	Cloud      string `name:"cloud" default:"commercial" enum:"commercial,gcc,gcch,dod" env:"HERALD_CLOUD" help:"Cloud profile, set when the store is first created: in gcc and gcch connectors start disabled; in gcc, gcch and dod custom connector apps are unavailable."`
 	LogFormat  string `name:"log-format" default:"text" enum:"text,json" env:"HERALD_LOG_FORMAT" help:"Log format on standard error."`
 }
 
@@ -66,6 +67,7 @@ func (c *ServeCmd) Run() error {
 		SQLiteSync:     c.SQLiteSync,
 		SecretKey:      c.SecretKey,
 		BootstrapToken: os.Getenv("HERALD_BOOTSTRAP_TOKEN"),
+		Cloud:          c.Cloud,
 		Logger:         log,
 	})
 	if err != nil {

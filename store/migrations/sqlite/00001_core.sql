@@ -5,7 +5,12 @@ CREATE TABLE orgs (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
     cloud      TEXT NOT NULL DEFAULT 'commercial',
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    -- The Set-OrganizationConfig switches (see package policy).
+    connectors_enabled                     INTEGER NOT NULL DEFAULT 1,
+    connectors_enabled_for_teams           INTEGER NOT NULL DEFAULT 1,
+    connectors_enabled_for_outlook         INTEGER NOT NULL DEFAULT 1,
+    connectors_actionable_messages_enabled INTEGER NOT NULL DEFAULT 1
 );
 
 CREATE TABLE users (
@@ -13,6 +18,8 @@ CREATE TABLE users (
     org_id     TEXT NOT NULL REFERENCES orgs(id),
     name       TEXT NOT NULL,
     email      TEXT,
+    -- argon2id in PHC string form; NULL for users who sign in with tokens only.
+    password_hash TEXT,
     org_admin  INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL
 );
@@ -21,18 +28,59 @@ CREATE TABLE users (
 CREATE TABLE api_tokens (
     id           TEXT PRIMARY KEY,
     org_id       TEXT NOT NULL REFERENCES orgs(id),
-    user_id      TEXT NOT NULL REFERENCES users(id),
+    user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name         TEXT NOT NULL,
     hash         BLOB NOT NULL UNIQUE,
     created_at   INTEGER NOT NULL
 );
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+CREATE UNIQUE INDEX users_email ON users (org_id, email) WHERE email IS NOT NULL AND email <> '';
 
 CREATE TABLE teams (
     id         TEXT PRIMARY KEY,
     org_id     TEXT NOT NULL REFERENCES orgs(id),
     name       TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    -- Set-UnifiedGroup -ConnectorsEnabled, and the team setting that lets
+    -- members (not only owners) add, change and remove connectors.
+    connectors_enabled            INTEGER NOT NULL DEFAULT 1,
+    members_can_manage_connectors INTEGER NOT NULL DEFAULT 1
 );
+
+CREATE TABLE team_members (
+    team_id    TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    org_id     TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user ON team_members (user_id);
+
+-- Browser sessions (scs). The key is the SHA-256 of the cookie's token.
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    data       BLOB NOT NULL,
+    expiry     INTEGER NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions (expiry);
+
+-- Who changed what: policy, membership, connections, tokens. before and
+-- after are JSON snapshots of the changed object (secrets never included).
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id      TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    actor_id    TEXT NOT NULL,
+    actor_name  TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target_type TEXT NOT NULL,
+    target_id   TEXT NOT NULL,
+    team_id     TEXT,
+    before      TEXT,
+    after       TEXT
+);
+CREATE INDEX audit_log_org ON audit_log (org_id, id);
 
 CREATE TABLE channels (
     id            TEXT PRIMARY KEY,
@@ -97,6 +145,9 @@ CREATE TABLE rate_windows (
 );
 
 -- +goose Down
+DROP TABLE audit_log;
+DROP TABLE sessions;
+DROP TABLE team_members;
 DROP TABLE rate_windows;
 DROP TABLE messages;
 DROP TABLE connections;
