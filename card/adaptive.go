@@ -308,7 +308,9 @@ func (s *state) dropped(v int32) bool {
 func (s *state) passMember(parent int32, key string, val int32) {
 	t := &s.t
 	e := &s.e
-	if equalFold(key, "selectaction") && s.dropped(val) {
+	// selectAction, inlineAction, fallback and the like: a member holding a
+	// dropped action goes with it.
+	if s.dropped(val) {
 		return
 	}
 	if urlMember(key) && t.kindOf(val) == kString {

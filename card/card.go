@@ -257,7 +257,7 @@ func (s *state) teams(root int32) (*Message, error) {
 			return nil, badRequest(`The message has no Adaptive Card attachment: set "contentType" to "` + contentTypeAdaptive + `".`)
 		}
 	}
-	if t.isArray(t.get(root, "blocks")) {
+	if t.isArray(t.get(root, "blocks")) || slackOnly(t, root) {
 		return s.slackOnTeams(root)
 	}
 	return s.messageCard(root)
@@ -329,4 +329,19 @@ func isBlank(s string) bool {
 		}
 	}
 	return true
+}
+
+// slackKeys are top-level members only Slack payloads have; with one of them
+// a {"text": ...} body is read as Slack (mrkdwn links, username) rather than
+// as a MessageCard.
+var slackKeys = [...]string{"username", "icon_emoji", "icon_url", "channel", "mrkdwn",
+	"unfurl_links", "unfurl_media", "link_names", "thread_ts", "reply_broadcast"}
+
+func slackOnly(t *tree, root int32) bool {
+	for _, k := range slackKeys {
+		if t.has(root, k) {
+			return true
+		}
+	}
+	return false
 }

@@ -260,7 +260,8 @@ type zulipCase struct {
 
 var (
 	zulipTime = regexp.MustCompile(`<time:([^>]+)>`)
-	urlRe     = regexp.MustCompile(`https?://[^\s)\]>]+`)
+	urlRe     = regexp.MustCompile(`https?://[^\s)\]>|]+`)
+	slackLink = regexp.MustCompile(`<([^|>]+)\|([^>]+)>`)
 )
 
 // TestCorpusZulipSlack replays Zulip's Slack-compatible webhook cases through
@@ -427,13 +428,55 @@ func TestCorpusSlackBlockKit(t *testing.T) {
 // visibleSlack collects the texts Slack shows for a message (an independent,
 // simpler reading of Block Kit than the converter's).
 func visibleSlack(msg map[string]any, out *[]string) {
+	add := func(s string) {
+		// Slack shows <url|label> as label; scheme-less targets are not links.
+		s = slackLink.ReplaceAllStringFunc(s, func(m string) string {
+			p := slackLink.FindStringSubmatch(m)
+			if strings.HasPrefix(p[1], "http") {
+				return p[2] + " " + p[1]
+			}
+			return p[2]
+		})
+		*out = append(*out, s)
+	}
 	textOf := func(v any) {
 		switch x := v.(type) {
 		case string:
-			*out = append(*out, x)
+			add(x)
 		case map[string]any:
 			if s, ok := x["text"].(string); ok {
-				*out = append(*out, s)
+				add(s)
+			}
+		}
+	}
+	var rich func(any)
+	rich = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				rich(e)
+			}
+		case map[string]any:
+			switch x["type"] {
+			case "text":
+				textOf(x)
+			case "link":
+				textOf(x)
+				add(x["url"].(string))
+			case "user":
+				add(x["user_id"].(string))
+			case "usergroup":
+				add(x["usergroup_id"].(string))
+			case "channel":
+				add(x["channel_id"].(string))
+			case "broadcast":
+				add(x["range"].(string))
+			case "emoji":
+				add(x["name"].(string))
+			case "color":
+				add(x["value"].(string))
+			default:
+				rich(x["elements"])
 			}
 		}
 	}
@@ -471,11 +514,7 @@ func visibleSlack(msg map[string]any, out *[]string) {
 					}
 				}
 			case "rich_text":
-				for _, s := range strs(bm["elements"]) {
-					if s != "rich_text_section" && s != "rich_text_list" && !strings.HasPrefix(s, "rich_text") {
-						*out = append(*out, s)
-					}
-				}
+				rich(bm["elements"])
 			}
 		}
 	}

@@ -294,7 +294,7 @@ func (t *tree) scanString() (string, error) {
 				}
 				b = utf8.AppendRune(b, r)
 			default:
-				t.pos = i - 1
+				t.pos = i - 2
 				return "", t.fail("invalid escape '\\" + string(rune(e)) + "' in string")
 			}
 		case c < utf8.RuneSelf:

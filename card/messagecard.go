@@ -53,7 +53,10 @@ func (s *state) messageCard(root int32) (*Message, error) {
 	if c, ok := themeColor(t.str(root, "themecolor")); ok {
 		e.key("herald")
 		e.open('{')
-		e.kv("themeColor", c)
+		e.key("themeColor")
+		e.b = append(e.b, '"')
+		e.b = append(e.b, c[:]...) // hex digits: nothing to escape
+		e.b = append(e.b, '"')
 		e.close('}')
 	}
 	e.close('}')
@@ -70,28 +73,31 @@ func (s *state) messageCard(root int32) (*Message, error) {
 
 // themeColor normalizes a MessageCard themeColor ("0076D7", "#0076d7",
 // "#07D") to "#RRGGBB"; anything else is ignored, as Teams ignores it.
-func themeColor(c string) (string, bool) {
+//
+// It returns an array, not a string, so the hot path does not allocate.
+func themeColor(c string) (b [7]byte, ok bool) {
 	c = strings.TrimPrefix(strings.TrimSpace(c), "#")
-	if len(c) == 3 {
-		c = string([]byte{c[0], c[0], c[1], c[1], c[2], c[2]})
+	var six [6]byte
+	switch len(c) {
+	case 3:
+		six = [6]byte{c[0], c[0], c[1], c[1], c[2], c[2]}
+	case 6:
+		copy(six[:], c)
+	default:
+		return b, false
 	}
-	if len(c) != 6 {
-		return "", false
-	}
-	var b [7]byte
 	b[0] = '#'
-	for i := 0; i < 6; i++ {
-		x := c[i]
+	for i, x := range six {
 		switch {
 		case isDigit(x), 'A' <= x && x <= 'F':
 		case 'a' <= x && x <= 'f':
 			x -= 'a' - 'A'
 		default:
-			return "", false
+			return b, false
 		}
 		b[i+1] = x
 	}
-	return string(b[:]), true
+	return b, true
 }
 
 // section writes one MessageCard section as a Container; it reports whether

@@ -127,8 +127,10 @@ func slackColor(c string) (hex, style string) {
 	case "danger":
 		return slackColors[c], "attention"
 	}
-	hex, _ = themeColor(c)
-	return hex, ""
+	if b, ok := themeColor(c); ok {
+		return string(b[:]), ""
+	}
+	return "", ""
 }
 
 // slackText converts a Block Kit text object ({type: mrkdwn|plain_text,
@@ -533,6 +535,7 @@ func (s *state) mrkdwn(text string, format bool) string {
 		return sanitizeLinks(text)
 	}
 	b := make([]byte, 0, len(text)+16)
+	gt := -1 // index of the next '>' at or after i, cached to stay linear
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch c {
@@ -544,20 +547,28 @@ func (s *state) mrkdwn(text string, format bool) string {
 			}
 			fence := text[i : i+n]
 			if end := strings.Index(text[i+n:], fence); end >= 0 {
-				b = escapeTags(b, text[i:i+n+end+n])
+				// Markdown shows code literally; nothing to convert or escape.
+				b = append(b, text[i:i+n+end+n]...)
 				i += n + end + n - 1
 			} else {
 				b = append(b, fence...)
 				i += n - 1
 			}
 		case '<':
-			end := strings.IndexByte(text[i:], '>')
-			if end < 0 || strings.IndexByte(text[i+1:i+end], '<') >= 0 {
-				b = escapeTags(b, "<")
+			if gt < i && gt != len(text) {
+				if k := strings.IndexByte(text[i:], '>'); k >= 0 {
+					gt = i + k
+				} else {
+					gt = len(text)
+				}
+			}
+			lt := strings.IndexByte(text[i+1:min(gt, len(text))], '<')
+			if gt == len(text) || lt >= 0 {
+				b = append(b, '<') // a literal; escaped below if tag-like
 				continue
 			}
-			b = s.slackAngle(b, text[i+1:i+end])
-			i += end
+			b = s.slackAngle(b, text[i+1:gt])
+			i = gt
 		case '&':
 			switch {
 			case strings.HasPrefix(text[i:], "&amp;"):
@@ -567,11 +578,7 @@ func (s *state) mrkdwn(text string, format bool) string {
 				b = append(b, '>')
 				i += 3
 			case strings.HasPrefix(text[i:], "&lt;"):
-				if tagAt(text[i+3:], 0) || autolinkEnd(text[i+3:], 0) {
-					b = append(b, "&lt;"...)
-				} else {
-					b = append(b, '<')
-				}
+				b = append(b, '<') // escaped below if it now starts a tag
 				i += 3
 			default:
 				b = append(b, c)
@@ -603,7 +610,42 @@ func (s *state) mrkdwn(text string, format bool) string {
 			b = append(b, c)
 		}
 	}
-	return sanitizeLinks(string(b))
+	return sanitizeLinks(escapeTagsOutsideCode(string(b)))
+}
+
+// escapeTagsOutsideCode replaces '<' that would start an HTML tag or an
+// autolink with "&lt;", except inside code spans and blocks, which Markdown
+// shows literally (and where "&lt;" would show as such).
+func escapeTagsOutsideCode(s string) string {
+	if strings.IndexByte(s, '<') < 0 {
+		return s
+	}
+	var b []byte
+	last := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '`':
+			n := 1
+			for i+n < len(s) && s[i+n] == '`' {
+				n++
+			}
+			if end := strings.Index(s[i+n:], s[i:i+n]); end >= 0 {
+				i += n + end + n - 1
+			} else {
+				i += n - 1
+			}
+		case '<':
+			if tagAt(s, i) || autolinkEnd(s, i) {
+				b = append(b, s[last:i]...)
+				b = append(b, "&lt;"...)
+				last = i + 1
+			}
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
 }
 
 // mrkdwnInner converts the inside of an emphasis span (which cannot contain
@@ -738,15 +780,15 @@ func (s *state) richText(b int32) string {
 			}
 			out = append(out, '\n')
 		case "rich_text_preformatted":
-			out = append(out, "```\n"...)
+			var code []byte
 			for _, x := range t.items(t.get(el, "elements")) {
 				count++
-				out = escapeTags(out, t.str(x, "text"))
+				code = append(code, t.str(x, "text")...)
 				if equalFold(t.str(x, "type"), "link") && t.str(x, "text") == "" {
-					out = escapeTags(out, t.str(x, "url"))
+					code = append(code, t.str(x, "url")...)
 				}
 			}
-			out = append(out, "\n```\n\n"...)
+			out = appendFence(out, string(code))
 		case "rich_text_quote":
 			out = append(out, "> "...)
 			inner := s.richInline(nil, t.get(el, "elements"), &count)

@@ -317,7 +317,7 @@ func (c *htmlConv) text(t string) {
 		return
 	}
 	if c.pre > 0 {
-		c.out = escapeTags(c.out, t)
+		c.out = appendCode(c.out, t)
 		return
 	}
 	if c.collapse {
@@ -469,6 +469,9 @@ func (c *htmlConv) start(tag string, selfClosing bool, href, src, alt string) {
 		if !ok {
 			u = ""
 		}
+		if len(c.links) == 8 {
+			return // nested links are not a thing; bound the work
+		}
 		c.links = append(c.links, len(c.out))
 		c.hrefs = append(c.hrefs, u)
 	case "img":
@@ -579,17 +582,36 @@ func sanitizeLinks(s string) string {
 		return s
 	}
 	var b []byte
-	last := 0
+	last, lineStart := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
+		case '\n':
+			lineStart = i + 1
 		case ']':
 			if i+1 < len(s) && s[i+1] == '(' {
-				end, dest, ok := linkTail(s, i+1)
+				next, dest, ok, long := linkDestAt(s, i+1)
+				if long {
+					// Too long to decide: make sure it is no link at all.
+					b = append(b, s[last:i+1]...)
+					b = append(b, '\\')
+					last = i + 1
+					continue
+				}
 				if !ok {
 					continue
 				}
 				if _, safe := safeURL(dest, true); safe {
-					i = end - 1
+					i = next - 1
+					continue
+				}
+				end, ok := tailEnd(s, next)
+				if !ok {
+					// An unsafe destination without a clean end: drop it and
+					// escape the parenthesis so nothing can become a link.
+					b = append(b, s[last:i+1]...)
+					b = append(b, '\\', '(')
+					last = next
+					i = next - 1
 					continue
 				}
 				open := openBracket(s, last, i)
@@ -607,8 +629,8 @@ func sanitizeLinks(s string) string {
 				last = end
 				i = end - 1
 			} else if i+1 < len(s) && s[i+1] == ':' {
-				ls := strings.LastIndexByte(s[:i], '\n') + 1
-				if ls < last || !isRefDefStart(s[ls:i]) {
+				ls := lineStart
+				if ls < last || i-ls > maxLinkTail || !isRefDefStart(s[ls:i]) {
 					continue
 				}
 				le := strings.IndexByte(s[i:], '\n')
@@ -626,8 +648,8 @@ func sanitizeLinks(s string) string {
 					continue
 				}
 				b = append(b, s[last:ls]...)
-				last = le
-				i = le - 1
+				last = min(le+1, len(s)) // the line and its newline
+				i = last - 1
 			}
 		case '<':
 			end, u := autolinkAt(s, i)
@@ -655,64 +677,94 @@ func isRefDefStart(line string) bool {
 	return len(line)-len(t) <= 3 && len(t) > 1 && t[0] == '['
 }
 
-// linkTail parses "(dest "title")" at s[i] == '('. It returns the index after
-// ')', the destination, and whether it is a well-formed link tail.
-func linkTail(s string, i int) (end int, dest string, ok bool) {
+// maxLinkTail bounds how far a link destination and title are looked for, and
+// maxParenDepth how deeply parentheses may nest in a destination (cmark uses
+// 32 too). Together they keep text full of "](" linear.
+const (
+	maxLinkTail   = 4096
+	maxParenDepth = 32
+)
+
+// linkDestAt parses a link destination after the '(' at s[i]. It returns the
+// index after the destination, the destination, and whether one was found;
+// long reports that the scan stopped at maxLinkTail without deciding.
+func linkDestAt(s string, i int) (next int, dest string, ok, long bool) {
+	limit := min(len(s), i+maxLinkTail)
 	j := i + 1
-	for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
+	for j < limit && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
 		j++
 	}
-	if j < len(s) && s[j] == '<' {
-		k := strings.IndexAny(s[j+1:], ">\n")
-		if k < 0 || s[j+1+k] != '>' {
-			return 0, "", false
+	if j < limit && s[j] == '<' {
+		k := strings.IndexAny(s[j+1:limit], ">\n")
+		if k < 0 {
+			return 0, "", false, limit < len(s)
 		}
-		dest = s[j+1 : j+1+k]
-		j += k + 2
-	} else {
-		start, depth := j, 0
-	loop:
-		for ; j < len(s); j++ {
-			switch c := s[j]; {
-			case c == '\\':
-				j++
-			case c == '(':
-				depth++
-			case c == ')':
-				if depth == 0 {
-					break loop
-				}
-				depth--
-			case c <= ' ':
-				break loop
+		if s[j+1+k] != '>' {
+			return 0, "", false, false
+		}
+		return j + k + 2, s[j+1 : j+1+k], true, false
+	}
+	start, depth := j, 0
+	for ; j < limit; j++ {
+		switch c := s[j]; {
+		case c == '\\':
+			j++
+		case c == '(':
+			depth++
+			if depth > maxParenDepth {
+				return 0, "", false, false
 			}
+		case c == ')':
+			if depth == 0 {
+				return j, s[start:j], true, false
+			}
+			depth--
+		case c <= ' ':
+			return j, s[start:j], true, false
 		}
-		if j > len(s) {
-			j = len(s)
-		}
-		dest = s[start:j]
 	}
-	for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
+	if j >= len(s) {
+		return len(s), s[start:], true, false
+	}
+	return 0, "", false, true
+}
+
+// tailEnd parses the optional title and the closing ')' after a destination
+// ending at j; it returns the index after ')'.
+func tailEnd(s string, j int) (int, bool) {
+	limit := min(len(s), j+maxLinkTail)
+	for j < limit && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
 		j++
 	}
-	if j < len(s) && (s[j] == '"' || s[j] == '\'' || s[j] == '(') {
+	if j < limit && (s[j] == '"' || s[j] == '\'' || s[j] == '(') {
 		closer := s[j]
 		if closer == '(' {
 			closer = ')'
 		}
-		k := strings.IndexByte(s[j+1:], closer)
+		k := strings.IndexByte(s[j+1:limit], closer)
 		if k < 0 {
-			return 0, "", false
+			return 0, false
 		}
 		j += k + 2
-		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
+		for j < limit && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
 			j++
 		}
 	}
-	if j >= len(s) || s[j] != ')' {
+	if j >= limit || s[j] != ')' {
+		return 0, false
+	}
+	return j + 1, true
+}
+
+// linkTail parses "(dest "title")" at s[i] == '('. It returns the index after
+// ')', the destination, and whether it is a well-formed link tail.
+func linkTail(s string, i int) (end int, dest string, ok bool) {
+	next, dest, ok, _ := linkDestAt(s, i)
+	if !ok {
 		return 0, "", false
 	}
-	return j + 1, dest, true
+	end, ok = tailEnd(s, next)
+	return end, dest, ok
 }
 
 // openBracket finds the '[' matching the ']' at close, not before from.
@@ -742,6 +794,14 @@ const maxSummaryRunes = 200
 // summarize makes one line of plain text of at most 200 runes. The result does
 // not share memory with the request body.
 func summarize(s string) string {
+	// 200 runes of summary never need more than the first few KB of text;
+	// cutting first keeps the Markdown stripping cheap on huge texts.
+	if len(s) > 4*maxLinkTail {
+		s = s[:4*maxLinkTail]
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD") // text/plain bodies are not checked
+	}
 	s = plain(s)
 	if utf8.RuneCountInString(s) > maxSummaryRunes {
 		n := 0
@@ -765,6 +825,29 @@ func plain(s string) string {
 			s = st.htmlToMarkdown(s, false)
 		}
 		s = stripMarkdown(s)
+	}
+	return oneLine(s)
+}
+
+// oneLine folds white space runs into single spaces and trims the ends; text
+// that is already one clean line is returned as is, without allocating.
+func oneLine(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+			(c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ')) {
+			clean = false
+			break
+		}
+		if c >= utf8.RuneSelf {
+			// Unicode spaces (NBSP and friends): let strings.Fields decide.
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
 }
@@ -902,4 +985,24 @@ func emphasisRuns(s string) map[int]bool {
 		i = j - 1
 	}
 	return drop
+}
+
+// fenceMarker would end a fenced code block early.
+const fenceMarker = "```"
+
+// appendCode writes text inside a fenced block. Markdown shows it literally,
+// so it is copied as is, unless it holds a fence marker that would end the
+// block early: then the marker is defused and tags are escaped too.
+func appendCode(b []byte, code string) []byte {
+	if !strings.Contains(code, fenceMarker) {
+		return append(b, code...)
+	}
+	return escapeTags(b, strings.ReplaceAll(code, fenceMarker, strings.Repeat("'", 3)))
+}
+
+// appendFence writes code as a fenced block.
+func appendFence(b []byte, code string) []byte {
+	b = append(b, "```\n"...)
+	b = appendCode(b, code)
+	return append(b, "\n```\n\n"...)
 }

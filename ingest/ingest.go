@@ -88,8 +88,8 @@ type Options struct {
 	// BroadcastPolicy, when set, tells the other nodes that switches of a
 	// scope (ScopeOrg or a team id) changed.
 	BroadcastPolicy func(ctx context.Context, scope string) error
-	Now       func() time.Time
-	Logger    *slog.Logger
+	Now             func() time.Time
+	Logger          *slog.Logger
 }
 
 // Service accepts webhook posts.

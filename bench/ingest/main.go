@@ -56,6 +56,8 @@ type config struct {
 	client     string
 	check      bool
 	heraldBin  string
+	rev        string
+	waitQuiet  time.Duration
 	dataRoot   string
 	keep       bool
 	perfOut    string
@@ -84,10 +86,12 @@ func main() {
 	flag.StringVar(&c.db, "db", "", "postgres://... to run Herald on PostgreSQL instead of SQLite (--db)")
 	flag.StringVar(&c.client, "client", "raw", "load client: raw (HTTP/1.1 over TCP, cheap) or std (net/http client)")
 	flag.BoolVar(&c.check, "check", false, "exit with status 1 when a floor or a check is missed")
+	flag.StringVar(&c.rev, "rev", "", "build Herald from this git revision (exported with git archive) instead of the working tree")
 	flag.StringVar(&c.heraldBin, "herald-bin", "", "use this Herald binary instead of building ./cmd/herald")
 	flag.StringVar(&c.dataRoot, "data-root", "", "directory for the temporary data directories (default: the system temporary directory); it decides which disk SQLite syncs to")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary directory (binaries, data, server logs)")
 	flag.StringVar(&c.perfOut, "perf", "", "after the measured runs, profile Herald with 'perf record -g' during one extra step at the highest concurrency, into this file, and add the top symbols to the report")
+	flag.DurationVar(&c.waitQuiet, "wait-quiet", 0, "before each step, wait up to this long for a second in which the machine is nearly idle (busy CPU < 0.25 core), to keep other jobs out of the measurement; 0: do not wait")
 	flag.StringVar(&c.out, "out", "", "also write the markdown report to this file")
 	flag.Float64Var(&c.floorRPS, "floor-rps", 12000, "floor: Herald accepted req/s at c=64 (median)")
 	flag.Float64Var(&c.floorRatio, "floor-ratio", 0.20, "floor: Herald/bare req/s at c=64 (ratio of medians)")
@@ -188,7 +192,15 @@ func run(c *config) int {
 			logf("error: %v", err)
 			return 2
 		}
-		b.heraldRev = gitRevision(modRoot)
+		b.heraldRev = gitRevision(modRoot) + " (working tree)"
+		if c.rev != "" {
+			var id string
+			if modRoot, id, err = exportRevision(modRoot, c.rev, tmp); err != nil {
+				logf("error: %v", err)
+				return 2
+			}
+			b.heraldRev = "commit " + id + " (-rev " + c.rev + ")"
+		}
 		logf("building Herald (%s) ...", filepath.Join(modRoot, "cmd", "herald"))
 		t0 := time.Now()
 		if bin, err = buildHerald(goBin, modRoot, tmp); err != nil {
@@ -234,6 +246,7 @@ type bench struct {
 	results     []*stepResult
 	durability  []durabilityCheck
 	profileText string
+	noisyStarts int // steps started after -wait-quiet gave up waiting
 }
 
 type durabilityCheck struct {
@@ -262,6 +275,29 @@ func (b *bench) measure() error {
 		}
 	}
 	return nil
+}
+
+// waitQuiet waits up to b.cfg.waitQuiet for one second in which the whole
+// machine is busy for less than a quarter of a core.
+func (b *bench) waitQuiet() {
+	if b.cfg.waitQuiet <= 0 {
+		return
+	}
+	deadline := time.Now().Add(b.cfg.waitQuiet)
+	for {
+		m0, _ := machineCPU()
+		time.Sleep(time.Second)
+		m1, _ := machineCPU()
+		busy := (m1 - m0).Seconds()
+		if m0 < 0 || busy < 0.25 {
+			return
+		}
+		if time.Now().After(deadline) {
+			logf("the machine is still busy (%.2f cores used by others); going on", busy)
+			b.noisyStarts++
+			return
+		}
+	}
 }
 
 func (b *bench) start(target string) (*server, error) {
@@ -298,6 +334,7 @@ func (b *bench) runTarget(rep int, target string) error {
 	logf("rep %d/%d: %s started (pid %d, %s)", rep, c.reps, target, s.pid(), s.addr)
 	total, unknown := int64(1), int64(0) // the first post was accepted
 	for _, n := range c.conc {
+		b.waitQuiet()
 		st := &step{target: s, conc: n, warmup: c.warmup, window: c.duration, client: c.client, body: messageCard}
 		r, err := st.run()
 		if err != nil {
@@ -328,54 +365,52 @@ func (b *bench) runTarget(rep int, target string) error {
 	return nil
 }
 
-// profile runs one extra, unreported Herald step at the highest concurrency
-// under 'perf record -g' and keeps perf's summary for the report.
+// profile runs one extra, unreported step per target at the highest
+// concurrency: Herald under 'perf record -g' and 'perf stat', then the bare
+// server under 'perf stat' for comparison; it keeps perf's summary for the
+// report.
 func (b *bench) profile() error {
 	c := b.cfg
 	perf, err := exec.LookPath("perf")
 	if err != nil {
 		return errors.New("perf is not installed (Debian: apt-get install linux-perf)")
 	}
-	s, err := b.start("herald")
-	if err != nil {
-		return err
-	}
-	defer untrack(s)
 	conc := slices.Max(c.conc)
-	secs := strconv.FormatFloat((c.warmup + c.duration).Seconds(), 'f', 1, 64)
-	var rec *exec.Cmd
-	var recOut strings.Builder
-	st := &step{target: s, conc: conc, warmup: c.warmup, window: c.duration, client: c.client, body: messageCard,
-		onStart: func() {
-			rec = exec.Command(perf, "record", "-F", "999", "-g", "-p", strconv.Itoa(s.pid()), "-o", c.perfOut, "--", "sleep", secs)
-			rec.Stdout, rec.Stderr = &recOut, &recOut
-			if err := rec.Start(); err != nil {
-				recOut.WriteString(err.Error())
-				rec = nil
-			}
-		}}
-	logf("profiling herald at c=%d for %ss with perf ...", conc, secs)
-	r, err := st.run()
+	hr, hc, err := b.perfStep(perf, "herald", conc, c.perfOut)
 	if err != nil {
 		return err
 	}
-	if rec == nil {
-		return fmt.Errorf("perf record: %s", recOut.String())
+	br, bc, err := b.perfStep(perf, "bare", conc, "")
+	if err != nil {
+		return err
 	}
-	if err := rec.Wait(); err != nil {
-		return fmt.Errorf("perf record: %v: %s", err, recOut.String())
-	}
+	span := (c.warmup + c.duration).Seconds()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "One extra Herald run at c=%d (not in the tables above; perf adds some overhead): %s req/s, p99 %.2f ms, server CPU %.2f cores. Profile: `%s` (`perf report -i %s`).\n\n",
-		conc, thousands(r.rps()), ms(r.h.quantile(0.99)), r.serverCPU, c.perfOut, c.perfOut)
-	for _, v := range []struct{ title, sort, children string }{
-		{"Where Herald's CPU samples fall, by binary or kernel", "dso", "--no-children"},
-		{"Top functions, self time", "symbol", "--no-children"},
-		{"Top functions, including callees (call-graph from frame pointers)", "symbol", "--children"},
+	fmt.Fprintf(&sb, "One extra run per target at c=%d, not in the tables above (perf adds some overhead). Herald: %s req/s, p99 %s ms, server CPU %.2f cores, %.0f µs of server CPU per accepted post. Bare: %s req/s, server CPU %.2f cores, %.0f µs per post. Profile: `%s` (`perf report -i %s`).\n\n",
+		conc, thousands(hr.rps()), fmtMS(ms(hr.h.quantile(0.99))), hr.serverCPU, 1e6*hr.serverCPU/hr.rps(),
+		thousands(br.rps()), br.serverCPU, 1e6*br.serverCPU/br.rps(), c.perfOut, c.perfOut)
+	if hc != nil && bc != nil {
+		fmt.Fprintf(&sb, "System calls and context switches of each server process over the %.0f s of warm-up and window (perf stat), per accepted post; for Herald, fsync per post is 1 / the mean group-commit size:\n\n", span)
+		sb.WriteString("| event | Herald per second | Herald per post | bare per post |\n|---|---:|---:|---:|\n")
+		for _, e := range statEvents {
+			hn, ok1 := hc[e]
+			bn, ok2 := bc[e]
+			if !ok1 || !ok2 {
+				continue
+			}
+			fmt.Fprintf(&sb, "| %s | %s | %.3f | %.3f |\n", strings.TrimPrefix(e, "syscalls:sys_enter_"),
+				thousands(hn/span), hn/float64(hr.allAccepted), bn/float64(br.allAccepted))
+		}
+		sb.WriteString("\n")
+	}
+	for _, v := range []struct{ title, children, fields string }{
+		{"Where Herald's CPU samples fall, by binary or kernel", "--no-children", "overhead,dso"},
+		{"Top functions, self time", "--no-children", "overhead,sym"},
+		{"Top functions, including callees (call graph from frame pointers)", "--children", "overhead_children,overhead,sym"},
 	} {
-		out, err := exec.Command(perf, "report", "-i", c.perfOut, "--stdio", v.children, "--sort", v.sort, "-g", "none", "--percent-limit", "1").CombinedOutput()
+		out, err := exec.Command(perf, "report", "-i", c.perfOut, "--stdio", v.children, "--fields", v.fields, "-g", "none", "--percent-limit", "1").CombinedOutput()
 		if err != nil {
-			fmt.Fprintf(&sb, "perf report --sort %s failed: %v\n\n", v.sort, err)
+			fmt.Fprintf(&sb, "perf report --fields %s failed: %v\n\n", v.fields, err)
 			continue
 		}
 		var lines []string
@@ -392,6 +427,81 @@ func (b *bench) profile() error {
 	}
 	b.profileText = sb.String()
 	return nil
+}
+
+// perfStep runs one step against a fresh target with 'perf stat' attached
+// (and 'perf record -g' into recordTo, unless empty) for the warm-up and
+// the window, and returns the step and perf stat's counts by event.
+func (b *bench) perfStep(perf, target string, conc int, recordTo string) (*stepResult, map[string]float64, error) {
+	c := b.cfg
+	s, err := b.start(target)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer untrack(s)
+	secs := strconv.FormatFloat((c.warmup + c.duration).Seconds(), 'f', 1, 64)
+	pid := strconv.Itoa(s.pid())
+	var rec, stat *exec.Cmd
+	var recOut, statOut strings.Builder
+	st := &step{target: s, conc: conc, warmup: c.warmup, window: c.duration, client: c.client, body: messageCard,
+		onStart: func() {
+			if recordTo != "" {
+				rec = exec.Command(perf, "record", "-F", "999", "-g", "-p", pid, "-o", recordTo, "--", "sleep", secs)
+				rec.Stdout, rec.Stderr = &recOut, &recOut
+				if err := rec.Start(); err != nil {
+					recOut.WriteString(err.Error())
+					rec = nil
+				}
+			}
+			stat = exec.Command(perf, "stat", "-x", ",", "-e", strings.Join(statEvents, ","), "-p", pid, "--", "sleep", secs)
+			stat.Stdout, stat.Stderr = &statOut, &statOut
+			if err := stat.Start(); err != nil {
+				stat = nil
+			}
+		}}
+	b.waitQuiet()
+	logf("profiling %s at c=%d for %ss with perf ...", target, conc, secs)
+	r, err := st.run()
+	if err != nil {
+		return nil, nil, err
+	}
+	if recordTo != "" {
+		if rec == nil {
+			return nil, nil, fmt.Errorf("perf record: %s", recOut.String())
+		}
+		if err := rec.Wait(); err != nil {
+			return nil, nil, fmt.Errorf("perf record: %v: %s", err, recOut.String())
+		}
+	}
+	if stat == nil || stat.Wait() != nil {
+		logf("perf stat failed: %s", statOut.String())
+		return r, nil, nil
+	}
+	counts := map[string]float64{}
+	for line := range strings.SplitSeq(statOut.String(), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) < 3 || !slices.Contains(statEvents, f[2]) {
+			continue
+		}
+		if n, err := strconv.ParseFloat(f[0], 64); err == nil {
+			counts[f[2]] = n
+		}
+	}
+	return r, counts, nil
+}
+
+// statEvents are counted with 'perf stat' during the profile run.
+var statEvents = []string{
+	"context-switches",
+	"syscalls:sys_enter_fsync",
+	"syscalls:sys_enter_fdatasync",
+	"syscalls:sys_enter_pwrite64",
+	"syscalls:sys_enter_pread64",
+	"syscalls:sys_enter_write",
+	"syscalls:sys_enter_read",
+	"syscalls:sys_enter_futex",
+	"syscalls:sys_enter_nanosleep",
+	"syscalls:sys_enter_epoll_pwait",
 }
 
 // filesystemOf names the file system holding dir, from /proc/mounts.
@@ -427,4 +537,28 @@ func gitRevision(dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// exportRevision extracts the committed tree of rev (git archive, which
+// leaves the working tree and the repository untouched) under tmp and
+// returns its directory and the commit's short id, so that a revision can be
+// measured while the working tree is being edited.
+func exportRevision(root, rev, tmp string) (dir, id string, err error) {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", rev+"^{commit}").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("git rev-parse %s: %v", rev, err)
+	}
+	id = strings.TrimSpace(string(out))
+	dir = filepath.Join(tmp, "src")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	tarFile := filepath.Join(tmp, "src.tar")
+	if out, err := exec.Command("git", "-C", root, "archive", "--format=tar", "-o", tarFile, id).CombinedOutput(); err != nil {
+		return "", "", fmt.Errorf("git archive %s: %v: %s", rev, err, out)
+	}
+	if out, err := exec.Command("tar", "-xf", tarFile, "-C", dir).CombinedOutput(); err != nil {
+		return "", "", fmt.Errorf("extract %s: %v: %s", rev, err, out)
+	}
+	return dir, id, nil
 }

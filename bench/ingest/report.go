@@ -124,6 +124,9 @@ func (b *bench) report() (string, bool) {
 		p("- data directory file system: %s\n", b.fsInfo)
 	}
 	p("\n")
+	if c.waitQuiet > 0 {
+		p("Before each step the benchmark waited up to %s for an idle second (-wait-quiet); it gave up waiting %d time(s).\n\n", c.waitQuiet, b.noisyStarts)
+	}
 
 	p("| c | Herald req/s | Herald p50 ms | Herald p99 ms | bare req/s | bare p50 ms | bare p99 ms | Herald/bare |\n")
 	p("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
