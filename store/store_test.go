@@ -41,7 +41,8 @@ func mustOpen(t *testing.T, dsn string, opts store.Options) *store.Store {
 
 func bootstrap(t *testing.T, s *store.Store) (*herald.Org, *herald.User) {
 	t.Helper()
-	org := &herald.Org{ID: herald.NewUUID(), Name: "Acme", Cloud: "commercial"}
+	org := &herald.Org{ID: herald.NewUUID(), Name: "Acme", Cloud: "commercial", OrgSettings: herald.OrgSettings{
+		ConnectorsEnabled: true, ConnectorsEnabledForTeams: true, ConnectorsEnabledForOutlook: true, ConnectorsActionableMessagesEnabled: true}}
 	admin := &herald.User{ID: herald.NewUUID(), Name: "admin"}
 	created, err := s.Bootstrap(context.Background(), org, admin, []byte("hash-of-admin-token"))
 	testenv.Must(t, err, "bootstrap")
@@ -63,7 +64,7 @@ func TestBootstrapOnce(t *testing.T) {
 		}
 		got, err := s.Org(ctx)
 		testenv.Must(t, err, "org")
-		if got.ID != org.ID || got.Name != "Acme" || got.Cloud != "commercial" {
+		if got.ID != org.ID || got.Name != "Acme" || got.Cloud != "commercial" || got.OrgSettings != org.OrgSettings {
 			t.Fatalf("org = %+v, want %+v", got, org)
 		}
 		u, err := s.UserByTokenHash(ctx, []byte("hash-of-admin-token"))
