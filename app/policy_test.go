@@ -22,7 +22,9 @@ func TestConnectorsSwitch(t *testing.T) {
 	if r.status != 403 || !strings.Contains(r.body, "connectors_enabled") || r.header.Get("Content-Type") != "text/plain; charset=utf-8" {
 		t.Fatalf("post while disabled: %d %q", r.status, r.body)
 	}
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	n.api("POST", "/api/v1/channels/"+ch+"/connections", map[string]string{"name": "new"}, 403, &e)
 	if e.Error.Code != "forbidden" || !strings.Contains(e.Error.Message, "Cannot add connectors") {
 		t.Fatalf("adding a connection while disabled: %+v", e)

@@ -141,9 +141,10 @@ func (s *state) singleCard(c int32, version string) {
 	e.key("body")
 	s.passArray(t.get(c, "body"))
 	mem := t.members(c)
+	dd := newDedupe(t, mem)
 	for k := 0; k < len(mem); k += 2 {
 		key := t.nodes[mem[k]].s
-		if duplicateLater(t, mem, k, key) {
+		if dd.shadowed(k) {
 			continue
 		}
 		if equalFold(key, "msteams") {
@@ -206,9 +207,10 @@ func (s *state) combinedCards(cards []int32, version string) {
 	}
 	first := cards[0]
 	mem := t.members(first)
+	dd := newDedupe(t, mem)
 	for k := 0; k < len(mem); k += 2 {
 		key := t.nodes[mem[k]].s
-		if ownMember(key) || equalFold(key, "actions") || duplicateLater(t, mem, k, key) {
+		if ownMember(key) || equalFold(key, "actions") || dd.shadowed(k) {
 			continue
 		}
 		s.passMember(first, key, mem[k+1])
@@ -228,9 +230,10 @@ func (s *state) passMSTeams(m int32, merge []int32) {
 	}
 	e.open('{')
 	mem := t.members(m)
+	dd := newDedupe(t, mem)
 	for k := 0; k < len(mem); k += 2 {
 		key, val := t.nodes[mem[k]].s, mem[k+1]
-		if duplicateLater(t, mem, k, key) {
+		if dd.shadowed(k) {
 			continue
 		}
 		switch {
@@ -255,8 +258,37 @@ func (s *state) passMSTeams(m int32, merge []int32) {
 	e.close('}')
 }
 
+// dedupe tells which members of an object are shadowed by a later member of
+// the same name: the last one wins, as in encoding/json. Small objects are
+// checked by scanning; large ones get a map, so that an object with many keys
+// stays linear.
+type dedupe struct {
+	t    *tree
+	mem  []int32
+	last map[string]int
+}
+
+func newDedupe(t *tree, mem []int32) dedupe {
+	d := dedupe{t: t, mem: mem}
+	if len(mem) > 32 {
+		d.last = make(map[string]int, len(mem)/2)
+		for k := 0; k < len(mem); k += 2 {
+			d.last[t.nodes[mem[k]].s] = k
+		}
+	}
+	return d
+}
+
+func (d dedupe) shadowed(k int) bool {
+	key := d.t.nodes[d.mem[k]].s
+	if d.last != nil {
+		return d.last[key] != k
+	}
+	return duplicateLater(d.t, d.mem, k, key)
+}
+
 // duplicateLater reports whether member key at pair index k is repeated later
-// in the object; the last one wins, as in encoding/json.
+// in the object.
 func duplicateLater(t *tree, mem []int32, k int, key string) bool {
 	for j := k + 2; j < len(mem); j += 2 {
 		if t.nodes[mem[j]].s == key {
@@ -367,9 +399,10 @@ func (s *state) passValue(v int32) {
 	case kObject:
 		e.open('{')
 		mem := t.members(v)
+		dd := newDedupe(t, mem)
 		for k := 0; k < len(mem); k += 2 {
 			key := t.nodes[mem[k]].s
-			if duplicateLater(t, mem, k, key) {
+			if dd.shadowed(k) {
 				continue
 			}
 			s.passMember(v, key, mem[k+1])

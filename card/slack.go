@@ -39,7 +39,7 @@ func (s *state) slack(root int32) (*Message, bool) {
 	e.key("body")
 	e.open('[')
 	start := e.mark()
-	if len(t.items(blocks)) > 0 && t.isArray(blocks) {
+	if t.isArray(blocks) && len(t.items(blocks)) > 0 {
 		s.slackBlocks(blocks)
 	} else {
 		s.textBlock(s.mrkdwn(text, format), "")
@@ -597,7 +597,9 @@ func (s *state) mrkdwn(text string, format bool) string {
 					marker = "~~"
 				}
 				b = append(b, marker...)
-				b = append(b, s.mrkdwnInner(text[i+1:end], c)...)
+				// The span cannot hold its own marker, but may hold links
+				// and the other emphasis kinds.
+				b = append(b, s.mrkdwn(text[i+1:end], true)...)
 				b = append(b, marker...)
 				i = end
 			} else {
@@ -646,12 +648,6 @@ func escapeTagsOutsideCode(s string) string {
 		return s
 	}
 	return string(append(b, s[last:]...))
-}
-
-// mrkdwnInner converts the inside of an emphasis span (which cannot contain
-// its own marker, but may hold links and other emphasis).
-func (s *state) mrkdwnInner(inner string, _ byte) string {
-	return s.mrkdwn(inner, true)
 }
 
 // slackEmphasis reports whether the marker at text[i] opens a Slack emphasis

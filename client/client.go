@@ -1,6 +1,7 @@
 // Package client is a small typed client for Herald's JSON API (/api/v1):
-// teams, channels, connectors, connections and messages, and the live
-// message stream of a channel. The herald CLI and the end-to-end tests use
+// teams, channels, connectors, connections and messages, the live message
+// stream of a channel, and the organization's settings, users, team
+// members, API tokens and audit log. The herald CLI and the end-to-end tests use
 // it.
 //
 // The package has its own types for what the API sends rather than reusing
@@ -29,6 +30,19 @@ type Team struct {
 	OrgID     string    `json:"org_id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// ConnectorsEnabled is the team's own switch (Set-UnifiedGroup
+	// -ConnectorsEnabled): when false, the team's webhooks answer 403.
+	ConnectorsEnabled bool `json:"connectors_enabled"`
+	// MembersCanManageConnectors lets members, not only owners, add,
+	// change and remove the team's connections.
+	MembersCanManageConnectors bool `json:"members_can_manage_connectors"`
+}
+
+// TeamUpdate changes some of a team's settings; nil fields stay as they are.
+type TeamUpdate struct {
+	Name                       *string `json:"name,omitempty"`
+	ConnectorsEnabled          *bool   `json:"connectors_enabled,omitempty"`
+	MembersCanManageConnectors *bool   `json:"members_can_manage_connectors,omitempty"`
 }
 
 // Channel belongs to a team and has a stream of messages.
@@ -89,7 +103,8 @@ type Message struct {
 	Card         json.RawMessage `json:"card"`
 }
 
-// User is the holder of an API token.
+// User is a person or an automation: the holder of API tokens and, with an
+// email and a password, of a browser sign-in.
 type User struct {
 	ID        string    `json:"id"`
 	OrgID     string    `json:"org_id"`
@@ -277,6 +292,15 @@ func (c *Client) Teams(ctx context.Context) ([]Team, error) {
 func (c *Client) Team(ctx context.Context, id string) (*Team, error) {
 	var t Team
 	if err := c.do(ctx, http.MethodGet, "/teams/"+url.PathEscape(id), nil, nil, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// UpdateTeam changes a team's name or switches and returns the team.
+func (c *Client) UpdateTeam(ctx context.Context, id string, u TeamUpdate) (*Team, error) {
+	var t Team
+	if err := c.do(ctx, http.MethodPatch, "/teams/"+url.PathEscape(id), nil, u, &t); err != nil {
 		return nil, err
 	}
 	return &t, nil

@@ -77,4 +77,3 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
 	}
 	return nil
 }
-
