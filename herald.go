@@ -156,6 +156,7 @@ type Connection struct {
 	CreatorID string `json:"creator_id"`
 	// SlackID identifies the connection in its Slack-compatible URL.
 	SlackID        string     `json:"-"`
+	HasImage       bool       `json:"-"`
 	CreatedAt      time.Time  `json:"created_at"`
 	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
 	DeliveredCount int64      `json:"delivered_count"`

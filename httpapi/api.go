@@ -131,11 +131,11 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getTeam(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.team(r, r.PathValue("id"), policy.ViewTeam)
+	t, actor, err := s.access(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, t)
+	return writeJSON(w, http.StatusOK, s.teamView(t, actor))
 }
 
 func (s *Server) updateTeam(w http.ResponseWriter, r *http.Request) error {
@@ -218,10 +218,15 @@ type connectionView struct {
 	// URLNote explains a missing URL (the connection was made with another
 	// server key).
 	URLNote string `json:"url_note,omitempty"`
+	// ImageURL is the picture shown as the author of its messages.
+	ImageURL string `json:"image_url,omitempty"`
 }
 
 func (s *Server) view(c *herald.Connection, sec *store.ConnectionSecrets) connectionView {
 	v := connectionView{Connection: c}
+	if c.HasImage {
+		v.ImageURL = "/api/v1/connections/" + c.ID + "/image"
+	}
 	if sec.KeyID != s.keys.ID() {
 		v.URLNote = "This node has a different server key from the one that made this URL, so it cannot show it. Run every node with the same --secret-key."
 		return v

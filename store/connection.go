@@ -47,14 +47,14 @@ func insertConnection(ctx context.Context, tx *sql.Tx, c *herald.Connection, sec
 }
 
 const connectionColumns = `id, org_id, team_id, channel_id, connector, name, creator_id, slack_id,
-	created_at, deleted_at, delivered_count, last_delivery_at`
+	created_at, deleted_at, delivered_count, last_delivery_at, image_type IS NOT NULL`
 
 func scanConnection(row interface{ Scan(...any) error }, extra ...any) (*herald.Connection, error) {
 	var c herald.Connection
 	var created int64
 	var deleted, last sql.NullInt64
 	dest := append([]any{&c.ID, &c.OrgID, &c.TeamID, &c.ChannelID, &c.Connector, &c.Name, &c.CreatorID, &c.SlackID,
-		&created, &deleted, &c.DeliveredCount, &last}, extra...)
+		&created, &deleted, &c.DeliveredCount, &last, &c.HasImage}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -126,12 +126,9 @@ func (s *Store) ConnectionIDBySlackID(ctx context.Context, slackID string) (stri
 // that its URL answers 410 Gone and its messages keep their author.
 func (s *Store) DeleteConnection(ctx context.Context, actor *herald.User, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		c, err := scanConnection(tx.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM connections
-			WHERE id = $1 AND deleted_at IS NULL`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("Connection")
-		} else if err != nil {
-			return fmt.Errorf("store: delete connection: %w", err)
+		c, err := liveConnection(ctx, tx, id)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE connections SET deleted_at = $1 WHERE id = $2`, ms(s.now()), id); err != nil {
 			return fmt.Errorf("store: delete connection: %w", err)
@@ -139,4 +136,68 @@ func (s *Store) DeleteConnection(ctx context.Context, actor *herald.User, id str
 		return s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.delete", targetType: "connection",
 			targetID: id, teamID: c.TeamID, before: c})
 	})
+}
+
+// UpdateConnection renames a connection and records the change.
+func (s *Store) UpdateConnection(ctx context.Context, actor *herald.User, id, name string) (*herald.Connection, error) {
+	var after *herald.Connection
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := liveConnection(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE connections SET name = $1 WHERE id = $2`, name, id); err != nil {
+			return fmt.Errorf("store: rename connection: %w", err)
+		}
+		c := *before
+		c.Name = name
+		after = &c
+		return s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.update", targetType: "connection",
+			targetID: id, teamID: c.TeamID, before: map[string]string{"name": before.Name}, after: map[string]string{"name": name}})
+	})
+	return after, err
+}
+
+func liveConnection(ctx context.Context, tx *sql.Tx, id string) (*herald.Connection, error) {
+	c, err := scanConnection(tx.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM connections
+		WHERE id = $1 AND deleted_at IS NULL`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Connection")
+	} else if err != nil {
+		return nil, fmt.Errorf("store: connection: %w", err)
+	}
+	return c, nil
+}
+
+// SetConnectionImage stores (or, with nil data, removes) the picture shown as
+// the author of a connection's messages.
+func (s *Store) SetConnectionImage(ctx context.Context, actor *herald.User, id string, data []byte, contentType string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := liveConnection(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var typ sql.NullString
+		if data != nil {
+			typ = sql.NullString{String: contentType, Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE connections SET image = $1, image_type = $2 WHERE id = $3`, data, typ, id); err != nil {
+			return fmt.Errorf("store: connection image: %w", err)
+		}
+		return s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.update", targetType: "connection",
+			targetID: id, teamID: c.TeamID, before: map[string]bool{"image": c.HasImage}, after: map[string]bool{"image": data != nil}})
+	})
+}
+
+// ConnectionImage returns a connection's picture and its content type.
+func (s *Store) ConnectionImage(ctx context.Context, id string) ([]byte, string, error) {
+	var data []byte
+	var typ sql.NullString
+	err := s.rdb.QueryRowContext(ctx, `SELECT image, image_type FROM connections WHERE id = $1`, id).Scan(&data, &typ)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !typ.Valid) {
+		return nil, "", notFound("Image")
+	} else if err != nil {
+		return nil, "", fmt.Errorf("store: connection image: %w", err)
+	}
+	return data, typ.String, nil
 }

@@ -113,6 +113,9 @@ CREATE TABLE connections (
     slack_token_hash BYTEA NOT NULL,
     created_at       BIGINT NOT NULL,
     deleted_at       BIGINT,
+    -- The picture shown as the author of the connection's messages.
+    image            BYTEA,
+    image_type       TEXT,
     delivered_count  BIGINT NOT NULL DEFAULT 0,
     last_delivery_at BIGINT
 );

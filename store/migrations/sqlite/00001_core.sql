@@ -113,6 +113,9 @@ CREATE TABLE connections (
     slack_token_hash BLOB NOT NULL,
     created_at       INTEGER NOT NULL,
     deleted_at       INTEGER,
+    -- The picture shown as the author of the connection's messages.
+    image            BLOB,
+    image_type       TEXT,
     delivered_count  INTEGER NOT NULL DEFAULT 0,
     last_delivery_at INTEGER
 );
