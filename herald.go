@@ -16,6 +16,39 @@ type Org struct {
 	Cloud     string    `json:"cloud"`
 	CreatedAt time.Time `json:"created_at"`
 	OrgSettings
+	// URLRotation is the running URL rotation campaign, if any.
+	URLRotation *URLRotation `json:"url_rotation"`
+	// URLMaxAge, when not 0, raises "Attention required" on webhook URLs
+	// issued longer ago.
+	URLMaxAge Duration `json:"url_max_age"`
+}
+
+// URLRotation requires every webhook URL issued before IssuedBefore to be
+// updated by Deadline; after it, such URLs answer 410 Gone.
+type URLRotation struct {
+	IssuedBefore time.Time `json:"issued_before"`
+	Deadline     time.Time `json:"deadline"`
+}
+
+// Duration is a time.Duration that JSON writes as a Go duration string
+// ("2160h0m0s") and reads from one ("90d" is not Go; use "2160h").
+type Duration time.Duration
+
+// MarshalJSON implements json.Marshaler.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Errorf(EInvalid, "A duration is a string such as \"24h\" or \"90m\".")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return Errorf(EInvalid, "%q is not a duration such as \"24h\" or \"90m\".", s)
+	}
+	*d = Duration(v)
+	return nil
 }
 
 // OrgSettings are the organization's connector switches, named after the
@@ -30,10 +63,11 @@ type OrgSettings struct {
 
 // OrgUpdate changes some of the organization's switches; nil fields stay.
 type OrgUpdate struct {
-	ConnectorsEnabled                   *bool `json:"connectors_enabled"`
-	ConnectorsEnabledForTeams           *bool `json:"connectors_enabled_for_teams"`
-	ConnectorsEnabledForOutlook         *bool `json:"connectors_enabled_for_outlook"`
-	ConnectorsActionableMessagesEnabled *bool `json:"connectors_actionable_messages_enabled"`
+	ConnectorsEnabled                   *bool     `json:"connectors_enabled"`
+	ConnectorsEnabledForTeams           *bool     `json:"connectors_enabled_for_teams"`
+	ConnectorsEnabledForOutlook         *bool     `json:"connectors_enabled_for_outlook"`
+	ConnectorsActionableMessagesEnabled *bool     `json:"connectors_actionable_messages_enabled"`
+	URLMaxAge                           *Duration `json:"url_max_age"`
 }
 
 // Apply sets the fields u carries on s.
@@ -157,6 +191,7 @@ type Connection struct {
 	// SlackID identifies the connection in its Slack-compatible URL.
 	SlackID        string     `json:"-"`
 	HasImage       bool       `json:"-"`
+	URLIssuedAt    time.Time  `json:"url_issued_at"`
 	CreatedAt      time.Time  `json:"created_at"`
 	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
 	DeliveredCount int64      `json:"delivered_count"`

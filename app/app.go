@@ -148,7 +148,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
 	}
-	a.API = httpapi.New(httpapi.Config{BaseURL: cfg.BaseURL, ErrorMode: cfg.ErrorMode, Logger: cfg.Logger}, a.Store, a.Ingest, a.Hub, keys)
+	a.API = httpapi.New(httpapi.Config{BaseURL: cfg.BaseURL, ErrorMode: cfg.ErrorMode, Logger: cfg.Logger, Now: cfg.Now}, a.Store, a.Ingest, a.Hub, keys)
 	a.cfg = cfg
 	return a, nil
 }

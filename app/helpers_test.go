@@ -32,3 +32,8 @@ func jsonReq(t *testing.T, method, url string, body any) *http.Request {
 	req.Header.Set("Content-Type", "application/json")
 	return req
 }
+
+func fmtJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -220,10 +220,14 @@ type connectionView struct {
 	URLNote string `json:"url_note,omitempty"`
 	// ImageURL is the picture shown as the author of its messages.
 	ImageURL string `json:"image_url,omitempty"`
+	// OldURL describes the URL replaced by the last Update URL, if any.
+	OldURL            *oldURLView `json:"old_url,omitempty"`
+	AttentionRequired bool        `json:"attention_required"`
+	AttentionReasons  []string    `json:"attention_reasons"`
 }
 
 func (s *Server) view(c *herald.Connection, sec *store.ConnectionSecrets) connectionView {
-	v := connectionView{Connection: c}
+	v := connectionView{Connection: c, AttentionReasons: []string{}}
 	if c.HasImage {
 		v.ImageURL = "/api/v1/connections/" + c.ID + "/image"
 	}
@@ -263,9 +267,17 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	org, err := s.store.Org(r.Context())
+	if err != nil {
+		return err
+	}
 	views := make([]connectionView, 0, len(list))
 	for i, c := range list {
-		views = append(views, s.view(c, secs[i]))
+		v, err := s.fullView(r, c, secs[i], org)
+		if err != nil {
+			return err
+		}
+		views = append(views, v)
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"connections": views})
 }
@@ -333,7 +345,15 @@ func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, s.view(c, sec))
+	org, err := s.store.Org(r.Context())
+	if err != nil {
+		return err
+	}
+	v, err := s.fullView(r, c, sec, org)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
 }
 
 func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) error {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -15,6 +16,9 @@ const (
 	heartbeat    = 15 * time.Second
 	writeTimeout = 10 * time.Second
 	replayPage   = 500
+	// recheck bounds how long a follower who lost access (removed from the
+	// team, token revoked, user deleted) can still receive messages.
+	recheck = time.Second
 )
 
 // channelEvents streams a channel's new messages as Server-Sent Events: one
@@ -105,6 +109,23 @@ func (s *Server) channelEvents(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 
+	// stillAllowed asks again whether the caller may follow this channel,
+	// at most once per recheck: access can be lost mid-stream.
+	checked := time.Now()
+	stillAllowed := func() bool {
+		if time.Since(checked) < recheck {
+			return true
+		}
+		checked = time.Now()
+		u, err := s.authenticate(r)
+		if err != nil {
+			return false
+		}
+		ctx := context.WithValue(r.Context(), userKey, u)
+		_, _, err = s.channel(r.WithContext(ctx), policy.ViewTeam)
+		return err == nil
+	}
+
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
 	for {
@@ -114,6 +135,9 @@ func (s *Server) channelEvents(w http.ResponseWriter, r *http.Request) error {
 		case <-s.done:
 			return nil
 		case <-tick.C:
+			if !stillAllowed() {
+				return nil
+			}
 			rc.SetWriteDeadline(time.Now().Add(writeTimeout))
 			if _, err := w.Write([]byte(": ping\n\n")); err != nil {
 				return nil
@@ -126,6 +150,9 @@ func (s *Server) channelEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 			if m.Seq <= last {
 				continue
+			}
+			if !stillAllowed() {
+				return nil
 			}
 			if m.Seq > last+1 {
 				if err := catchUp(m.Seq - 1); err != nil {

@@ -101,6 +101,17 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if id == userFrom(r.Context()).ID {
 		return herald.Errorf(herald.EConflict, "You cannot delete yourself; ask another organization admin.")
 	}
+	// Deleting a user ends their memberships: refuse if that would leave a
+	// team without an owner, as removing them from it would.
+	teams, err := s.store.TeamsOf(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	for _, t := range teams {
+		if err := s.keepAnOwner(r, t, id); err != nil {
+			return herald.Errorf(herald.EConflict, "This user is the last owner of the team %q; make someone else an owner there first.", t.Name)
+		}
+	}
 	if err := s.store.DeleteUser(r.Context(), userFrom(r.Context()), id); err != nil {
 		return err
 	}

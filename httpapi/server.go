@@ -38,6 +38,7 @@ type Config struct {
 	BaseURL   string // scheme://host[:port] that webhook URLs are built on
 	ErrorMode string
 	Logger    *slog.Logger
+	Now       func() time.Time // the clock, for tests; default time.Now
 }
 
 // Server is the HTTP surface of one Herald node.
@@ -65,11 +66,16 @@ func New(cfg Config, st *store.Store, in *ingest.Service, hub *live.Hub, keys *w
 	if cfg.ErrorMode == "" {
 		cfg.ErrorMode = ErrorModeStrict
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	s := &Server{cfg: cfg, store: st, ingest: in, hub: hub, keys: keys, log: cfg.Logger, mux: http.NewServeMux(), done: make(chan struct{}),
 		sessions: newSessions(st, cfg.BaseURL), signins: newIPLimiter(6*time.Second, 10), csrf: http.NewCrossOriginProtection()}
 	s.routes()
 	return s
 }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
 
 // Shutdown ends the long-lived streams, so that http.Server.Shutdown, which
 // waits for handlers to return, can finish. Register it with
@@ -102,6 +108,11 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /api/v1/connections/{id}", s.api(s.getConnection))
 	s.mux.Handle("DELETE /api/v1/connections/{id}", s.api(s.deleteConnection))
 	s.mux.Handle("PATCH /api/v1/connections/{id}", s.api(s.updateConnection))
+	s.mux.Handle("POST /api/v1/connections/{id}/url", s.api(s.rotateURL))
+	s.mux.Handle("GET /api/v1/connections", s.api(s.listOrgConnections))
+	s.mux.Handle("GET /api/v1/org/url-rotation", s.api(s.urlRotation))
+	s.mux.Handle("POST /api/v1/org/url-rotation", s.api(s.requireURLUpdate))
+	s.mux.Handle("DELETE /api/v1/org/url-rotation", s.api(s.cancelURLUpdate))
 	s.mux.Handle("GET /api/v1/connections/{id}/image", s.api(s.getConnectionImage))
 	s.mux.Handle("PUT /api/v1/connections/{id}/image", s.api(s.putConnectionImage))
 	s.mux.Handle("DELETE /api/v1/connections/{id}/image", s.api(s.deleteConnectionImage))

@@ -34,9 +34,12 @@ func (s *Server) handleTeamsWebhook(w http.ResponseWriter, r *http.Request) {
 		ContentType:   r.Header.Get("Content-Type"),
 		ContentLength: r.ContentLength,
 		Body:          r.Body,
+		RemoteAddr:    clientIP(r),
+		UserAgent:     r.UserAgent(),
 	}
-	_, err := s.ingest.Post(r.Context(), req)
+	res, err := s.ingest.Post(r.Context(), req)
 	if err == nil {
+		deprecate(h, res)
 		w.WriteHeader(http.StatusOK)
 		w.Write([]byte("1"))
 		return
@@ -86,9 +89,12 @@ func (s *Server) handleSlackWebhook(w http.ResponseWriter, r *http.Request) {
 		ContentType:   r.Header.Get("Content-Type"),
 		ContentLength: r.ContentLength,
 		Body:          r.Body,
+		RemoteAddr:    clientIP(r),
+		UserAgent:     r.UserAgent(),
 	}
-	_, err := s.ingest.Post(r.Context(), req)
+	res, err := s.ingest.Post(r.Context(), req)
 	if err == nil {
+		deprecate(h, res)
 		w.WriteHeader(http.StatusOK)
 		w.Write([]byte("ok"))
 		return
@@ -103,4 +109,14 @@ func (s *Server) handleSlackWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(rej.Status)
 	w.Write([]byte(rej.Text))
+}
+
+// deprecate marks an answer given on a replaced URL that still works:
+// Deprecation (RFC 9745) says since when, Sunset (RFC 8594) until when.
+func deprecate(h http.Header, res *ingest.Result) {
+	if res.Sunset == nil {
+		return
+	}
+	h.Set("Deprecation", "@"+strconv.FormatInt(res.Replaced.Unix(), 10))
+	h.Set("Sunset", res.Sunset.UTC().Format(http.TimeFormat))
 }

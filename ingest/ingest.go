@@ -47,6 +47,21 @@ type Request struct {
 	ContentType   string
 	ContentLength int64 // -1 when unknown
 	Body          io.Reader
+
+	// Who sent it: recorded when an old URL is used, so that its owners
+	// can find the systems still to update.
+	RemoteAddr string
+	UserAgent  string
+}
+
+// Result is an accepted post.
+type Result struct {
+	Message *herald.Message
+	// Sunset is set when the post came through a replaced URL that still
+	// works until then: the answer should carry Deprecation and Sunset.
+	Sunset *time.Time
+	// Replaced is when that URL was replaced.
+	Replaced time.Time
 }
 
 // Reason says why a post was refused.
@@ -153,16 +168,35 @@ func (s *Service) Forget(connectionID string) {
 
 // Post runs one webhook post through the write path. It returns the stored
 // message, or a *Rejection, or another error when something broke.
-func (s *Service) Post(ctx context.Context, req *Request) (*herald.Message, error) {
+func (s *Service) Post(ctx context.Context, req *Request) (*Result, error) {
 	conn, sec, err := s.resolve(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	token := sec.TokenHash
+	current, old := sec.TokenHash, sec.OldTokenHash
 	if req.Flavor == Slack {
-		token = sec.SlackTokenHash
+		current, old = sec.SlackTokenHash, sec.OldSlackTokenHash
 	}
-	if !webhookurl.Verify(req.Token, token) || !s.urlMatches(req, conn) {
+	res := &Result{}
+	switch {
+	case !s.urlMatches(req, conn):
+		return nil, notFound(req.Flavor)
+	case webhookurl.Verify(req.Token, current):
+		if conn.DeletedAt == nil && s.pastRotationDeadline(conn) {
+			return nil, s.reject(req.Flavor, Gone, 410, "This webhook URL had to be updated by the organization's deadline and no longer works; "+
+				"the channel's owners can issue a new one with Update URL.", "no_service")
+		}
+	case old != nil && webhookurl.Verify(req.Token, old):
+		// A URL replaced by "Update URL": note who still calls it.
+		if err := s.store.RecordOldURLCall(ctx, conn.ID, req.RemoteAddr, req.UserAgent); err != nil {
+			s.opts.Logger.Warn("ingest: record a call to an old URL", "connection", conn.ID, "error", err)
+		}
+		if conn.DeletedAt == nil && sec.OldExpiresAt != nil && !s.opts.Now().Before(*sec.OldExpiresAt) {
+			return nil, s.reject(req.Flavor, Gone, 410, "This webhook URL was replaced on "+conn.URLIssuedAt.Format(time.RFC3339)+
+				" and no longer works; use the updated URL from the connection's Manage page.", "no_service")
+		}
+		res.Sunset, res.Replaced = sec.OldExpiresAt, conn.URLIssuedAt
+	default:
 		return nil, notFound(req.Flavor)
 	}
 	if conn.DeletedAt != nil {
@@ -238,7 +272,16 @@ func (s *Service) Post(ctx context.Context, req *Request) (*herald.Message, erro
 		s.opts.Logger.Error("ingest: store message", "connection", conn.ID, "error", err)
 		return nil, s.unavailable(req.Flavor)
 	}
-	return m, nil
+	res.Message = m
+	return res, nil
+}
+
+// pastRotationDeadline reports whether the organization's URL rotation
+// campaign requires this connection's current URL to have been updated by a
+// deadline that has passed.
+func (s *Service) pastRotationDeadline(c *herald.Connection) bool {
+	r := s.rotation()
+	return r != nil && c.URLIssuedAt.Before(r.IssuedBefore) && !s.opts.Now().Before(r.Deadline)
 }
 
 func (s *Service) urlMatches(req *Request, c *herald.Connection) bool {

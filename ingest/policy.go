@@ -13,9 +13,10 @@ import (
 // A change made through any node reaches every node's cache at once: this
 // node reloads directly, the others when the cluster bus tells them.
 type switches struct {
-	mu    sync.RWMutex
-	org   policy.Org
-	teams map[string]policy.Team
+	mu       sync.RWMutex
+	org      policy.Org
+	rotation *herald.URLRotation // the org's URL rotation campaign, if any
+	teams    map[string]policy.Team
 }
 
 // OrgPolicy converts the organization's settings for package policy.
@@ -49,7 +50,7 @@ func (s *Service) LoadPolicy(ctx context.Context) error {
 		teams[id] = TeamPolicy(t)
 	}
 	s.sw.mu.Lock()
-	s.sw.org, s.sw.teams = OrgPolicy(org), teams
+	s.sw.org, s.sw.rotation, s.sw.teams = OrgPolicy(org), org.URLRotation, teams
 	s.sw.mu.Unlock()
 	return nil
 }
@@ -66,7 +67,7 @@ func (s *Service) ReloadPolicy(ctx context.Context, scope string) error {
 			return err
 		}
 		s.sw.mu.Lock()
-		s.sw.org = OrgPolicy(org)
+		s.sw.org, s.sw.rotation = OrgPolicy(org), org.URLRotation
 		s.sw.mu.Unlock()
 		return nil
 	}
@@ -123,4 +124,11 @@ func (s *Service) Org() policy.Org {
 	s.sw.mu.RLock()
 	defer s.sw.mu.RUnlock()
 	return s.sw.org
+}
+
+// rotation returns the organization's URL rotation campaign, if any.
+func (s *Service) rotation() *herald.URLRotation {
+	s.sw.mu.RLock()
+	defer s.sw.mu.RUnlock()
+	return s.sw.rotation
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -16,12 +17,18 @@ type ConnectionSecrets struct {
 	KeyID          string // which server key derived them
 	TokenHash      []byte
 	SlackTokenHash []byte
+	// The previous URL's hashes after "Update URL"; it delivers until
+	// OldExpiresAt and answers 410 after.
+	OldTokenHash      []byte
+	OldSlackTokenHash []byte
+	OldExpiresAt      *time.Time
 }
 
 // CreateConnection stores a new connection in c.ChannelID and records who
 // made it. It fills c.CreatedAt.
 func (s *Store) CreateConnection(ctx context.Context, actor *herald.User, c *herald.Connection, sec ConnectionSecrets) error {
 	c.CreatedAt = fromMS(ms(s.now()))
+	c.URLIssuedAt = c.CreatedAt
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := insertConnection(ctx, tx, c, sec); err != nil {
 			return err
@@ -34,8 +41,8 @@ func (s *Store) CreateConnection(ctx context.Context, actor *herald.User, c *her
 func insertConnection(ctx context.Context, tx *sql.Tx, c *herald.Connection, sec ConnectionSecrets) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO connections (id, org_id, team_id, channel_id, connector, name, creator_id,
-			token_salt, key_id, token_hash, slack_id, slack_token_hash, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			token_salt, key_id, token_hash, slack_id, slack_token_hash, url_issued_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
 		c.ID, c.OrgID, c.TeamID, c.ChannelID, c.Connector, c.Name, c.CreatorID,
 		sec.TokenSalt, sec.KeyID, sec.TokenHash, c.SlackID, sec.SlackTokenHash, ms(c.CreatedAt))
 	if isUniqueViolation(err) {
@@ -47,26 +54,44 @@ func insertConnection(ctx context.Context, tx *sql.Tx, c *herald.Connection, sec
 }
 
 const connectionColumns = `id, org_id, team_id, channel_id, connector, name, creator_id, slack_id,
-	created_at, deleted_at, delivered_count, last_delivery_at, image_type IS NOT NULL`
+	created_at, deleted_at, delivered_count, last_delivery_at, image_type IS NOT NULL, url_issued_at`
+
+const secretColumns = `token_salt, key_id, token_hash, slack_token_hash, old_token_hash, old_slack_token_hash, old_expires_at`
+
+func secretDest(sec *ConnectionSecrets, oldExpires *sql.NullInt64) []any {
+	return []any{&sec.TokenSalt, &sec.KeyID, &sec.TokenHash, &sec.SlackTokenHash, &sec.OldTokenHash, &sec.OldSlackTokenHash, oldExpires}
+}
 
 func scanConnection(row interface{ Scan(...any) error }, extra ...any) (*herald.Connection, error) {
 	var c herald.Connection
-	var created int64
+	var created, issued int64
 	var deleted, last sql.NullInt64
 	dest := append([]any{&c.ID, &c.OrgID, &c.TeamID, &c.ChannelID, &c.Connector, &c.Name, &c.CreatorID, &c.SlackID,
-		&created, &deleted, &c.DeliveredCount, &last, &c.HasImage}, extra...)
+		&created, &deleted, &c.DeliveredCount, &last, &c.HasImage, &issued}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	c.CreatedAt, c.DeletedAt, c.LastDeliveryAt = fromMS(created), fromNullMS(deleted), fromNullMS(last)
+	c.URLIssuedAt = fromMS(issued)
 	return &c, nil
 }
 
 // Connections lists the connections configured in a channel (removed ones
 // excluded), oldest first, each with its secrets.
 func (s *Store) Connections(ctx context.Context, channelID string) ([]*herald.Connection, []*ConnectionSecrets, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+connectionColumns+`, token_salt, key_id, token_hash, slack_token_hash
+	return s.queryConnections(ctx, `SELECT `+connectionColumns+`, `+secretColumns+`
 		FROM connections WHERE channel_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`, channelID)
+}
+
+// OrgConnections lists every live connection of an organization, each with
+// its secrets.
+func (s *Store) OrgConnections(ctx context.Context, orgID string) ([]*herald.Connection, []*ConnectionSecrets, error) {
+	return s.queryConnections(ctx, `SELECT `+connectionColumns+`, `+secretColumns+`
+		FROM connections WHERE org_id = $1 AND deleted_at IS NULL ORDER BY team_id, channel_id, created_at, id`, orgID)
+}
+
+func (s *Store) queryConnections(ctx context.Context, q string, args ...any) ([]*herald.Connection, []*ConnectionSecrets, error) {
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: connections: %w", err)
 	}
@@ -74,10 +99,12 @@ func (s *Store) Connections(ctx context.Context, channelID string) ([]*herald.Co
 	list, secs := []*herald.Connection{}, []*ConnectionSecrets{}
 	for rows.Next() {
 		var sec ConnectionSecrets
-		c, err := scanConnection(rows, &sec.TokenSalt, &sec.KeyID, &sec.TokenHash, &sec.SlackTokenHash)
+		var oldExp sql.NullInt64
+		c, err := scanConnection(rows, secretDest(&sec, &oldExp)...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("store: connections: %w", err)
 		}
+		sec.OldExpiresAt = fromNullMS(oldExp)
 		list, secs = append(list, c), append(secs, &sec)
 	}
 	return list, secs, rows.Err()
@@ -99,13 +126,15 @@ func (s *Store) Connection(ctx context.Context, id string) (*herald.Connection, 
 // hashes: what the webhook path needs to authenticate a post.
 func (s *Store) ConnectionWithSecrets(ctx context.Context, id string) (*herald.Connection, *ConnectionSecrets, error) {
 	var sec ConnectionSecrets
-	c, err := scanConnection(s.rdb.QueryRowContext(ctx, `SELECT `+connectionColumns+`, token_salt, key_id, token_hash, slack_token_hash
-		FROM connections WHERE id = $1`, id), &sec.TokenSalt, &sec.KeyID, &sec.TokenHash, &sec.SlackTokenHash)
+	var oldExp sql.NullInt64
+	c, err := scanConnection(s.rdb.QueryRowContext(ctx, `SELECT `+connectionColumns+`, `+secretColumns+`
+		FROM connections WHERE id = $1`, id), secretDest(&sec, &oldExp)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, notFound("Connection")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("store: connection: %w", err)
 	}
+	sec.OldExpiresAt = fromNullMS(oldExp)
 	return c, &sec, nil
 }
 

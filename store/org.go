@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -47,19 +48,25 @@ func (s *Store) Bootstrap(ctx context.Context, org *herald.Org, admin *herald.Us
 }
 
 const orgColumns = `id, name, cloud, created_at, connectors_enabled, connectors_enabled_for_teams,
-	connectors_enabled_for_outlook, connectors_actionable_messages_enabled`
+	connectors_enabled_for_outlook, connectors_actionable_messages_enabled,
+	url_rotation_issued_before, url_rotation_deadline, url_max_age_seconds`
 
 func scanOrg(row interface{ Scan(...any) error }) (*herald.Org, error) {
 	var o herald.Org
 	var created int64
+	var issuedBefore, deadline, maxAge sql.NullInt64
 	err := row.Scan(&o.ID, &o.Name, &o.Cloud, &created, &o.ConnectorsEnabled, &o.ConnectorsEnabledForTeams,
-		&o.ConnectorsEnabledForOutlook, &o.ConnectorsActionableMessagesEnabled)
+		&o.ConnectorsEnabledForOutlook, &o.ConnectorsActionableMessagesEnabled, &issuedBefore, &deadline, &maxAge)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Organization")
 	} else if err != nil {
 		return nil, fmt.Errorf("store: org: %w", err)
 	}
 	o.CreatedAt = fromMS(created)
+	if issuedBefore.Valid && deadline.Valid {
+		o.URLRotation = &herald.URLRotation{IssuedBefore: fromMS(issuedBefore.Int64), Deadline: fromMS(deadline.Int64)}
+	}
+	o.URLMaxAge = herald.Duration(time.Duration(maxAge.Int64) * time.Second)
 	return &o, nil
 }
 
@@ -78,16 +85,28 @@ func (s *Store) UpdateOrg(ctx context.Context, actor *herald.User, u herald.OrgU
 		}
 		after := *before
 		u.Apply(&after.OrgSettings)
+		if u.URLMaxAge != nil {
+			after.URLMaxAge = *u.URLMaxAge
+		}
 		o := after.OrgSettings
+		var maxAge sql.NullInt64
+		if after.URLMaxAge > 0 {
+			maxAge = sql.NullInt64{Int64: int64(time.Duration(after.URLMaxAge) / time.Second), Valid: true}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET connectors_enabled = $1, connectors_enabled_for_teams = $2,
-			connectors_enabled_for_outlook = $3, connectors_actionable_messages_enabled = $4 WHERE id = $5`,
+			connectors_enabled_for_outlook = $3, connectors_actionable_messages_enabled = $4, url_max_age_seconds = $5
+			WHERE id = $6`,
 			o.ConnectorsEnabled, o.ConnectorsEnabledForTeams, o.ConnectorsEnabledForOutlook,
-			o.ConnectorsActionableMessagesEnabled, before.ID); err != nil {
+			o.ConnectorsActionableMessagesEnabled, maxAge, before.ID); err != nil {
 			return fmt.Errorf("store: update org: %w", err)
 		}
 		org = &after
+		type snap struct {
+			herald.OrgSettings
+			URLMaxAge herald.Duration `json:"url_max_age"`
+		}
 		return s.audit(ctx, tx, before.ID, change{actor: actor, action: "org.update", targetType: "org", targetID: before.ID,
-			before: before.OrgSettings, after: after.OrgSettings})
+			before: snap{before.OrgSettings, before.URLMaxAge}, after: snap{after.OrgSettings, after.URLMaxAge}})
 	})
 	return org, err
 }

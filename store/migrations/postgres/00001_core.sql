@@ -10,7 +10,13 @@ CREATE TABLE orgs (
     connectors_enabled                     BOOLEAN NOT NULL DEFAULT TRUE,
     connectors_enabled_for_teams           BOOLEAN NOT NULL DEFAULT TRUE,
     connectors_enabled_for_outlook         BOOLEAN NOT NULL DEFAULT TRUE,
-    connectors_actionable_messages_enabled BOOLEAN NOT NULL DEFAULT TRUE
+    connectors_actionable_messages_enabled BOOLEAN NOT NULL DEFAULT TRUE,
+    -- A URL rotation campaign: webhook URLs issued before url_rotation_issued_before
+    -- must be updated by url_rotation_deadline, after which they answer 410.
+    url_rotation_issued_before BIGINT,
+    url_rotation_deadline      BIGINT,
+    -- URLs older than this many seconds show "Attention required" (NULL: no limit).
+    url_max_age_seconds        BIGINT
 );
 
 CREATE TABLE users (
@@ -111,6 +117,12 @@ CREATE TABLE connections (
     token_hash       BYTEA NOT NULL,
     slack_id         TEXT NOT NULL UNIQUE,
     slack_token_hash BYTEA NOT NULL,
+    url_issued_at    BIGINT NOT NULL,
+    -- After "Update URL", the previous URL's hashes, kept so that it keeps
+    -- working until old_expires_at and answers 410 (not 404) after.
+    old_token_hash       BYTEA,
+    old_slack_token_hash BYTEA,
+    old_expires_at       BIGINT,
     created_at       BIGINT NOT NULL,
     deleted_at       BIGINT,
     -- The picture shown as the author of the connection's messages.
@@ -137,6 +149,17 @@ CREATE TABLE messages (
 );
 CREATE UNIQUE INDEX messages_channel_seq ON messages (channel_id, seq);
 
+-- Who still calls a connection's previous URL, so that its owners can find
+-- the systems to update. Cleared when the URL is rotated again.
+CREATE TABLE old_url_calls (
+    connection_id TEXT NOT NULL,
+    address       TEXT NOT NULL,
+    user_agent    TEXT NOT NULL,
+    calls         BIGINT NOT NULL,
+    last_seen     BIGINT NOT NULL,
+    PRIMARY KEY (connection_id, address, user_agent)
+);
+
 -- Fixed-window rate counters, one row per connection and window length, so
 -- that every node sharing the database counts against the same limit.
 CREATE TABLE rate_windows (
@@ -152,6 +175,7 @@ DROP TABLE audit_log;
 DROP TABLE sessions;
 DROP TABLE team_members;
 DROP TABLE rate_windows;
+DROP TABLE old_url_calls;
 DROP TABLE messages;
 DROP TABLE connections;
 DROP TABLE channels;

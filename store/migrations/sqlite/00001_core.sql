@@ -10,7 +10,13 @@ CREATE TABLE orgs (
     connectors_enabled                     INTEGER NOT NULL DEFAULT 1,
     connectors_enabled_for_teams           INTEGER NOT NULL DEFAULT 1,
     connectors_enabled_for_outlook         INTEGER NOT NULL DEFAULT 1,
-    connectors_actionable_messages_enabled INTEGER NOT NULL DEFAULT 1
+    connectors_actionable_messages_enabled INTEGER NOT NULL DEFAULT 1,
+    -- A URL rotation campaign: webhook URLs issued before url_rotation_issued_before
+    -- must be updated by url_rotation_deadline, after which they answer 410.
+    url_rotation_issued_before INTEGER,
+    url_rotation_deadline      INTEGER,
+    -- URLs older than this many seconds show "Attention required" (NULL: no limit).
+    url_max_age_seconds        INTEGER
 );
 
 CREATE TABLE users (
@@ -111,6 +117,12 @@ CREATE TABLE connections (
     token_hash       BLOB NOT NULL,
     slack_id         TEXT NOT NULL UNIQUE,
     slack_token_hash BLOB NOT NULL,
+    url_issued_at    INTEGER NOT NULL,
+    -- After "Update URL", the previous URL's hashes, kept so that it keeps
+    -- working until old_expires_at and answers 410 (not 404) after.
+    old_token_hash       BLOB,
+    old_slack_token_hash BLOB,
+    old_expires_at       INTEGER,
     created_at       INTEGER NOT NULL,
     deleted_at       INTEGER,
     -- The picture shown as the author of the connection's messages.
@@ -137,6 +149,17 @@ CREATE TABLE messages (
 );
 CREATE UNIQUE INDEX messages_channel_seq ON messages (channel_id, seq);
 
+-- Who still calls a connection's previous URL, so that its owners can find
+-- the systems to update. Cleared when the URL is rotated again.
+CREATE TABLE old_url_calls (
+    connection_id TEXT NOT NULL,
+    address       TEXT NOT NULL,
+    user_agent    TEXT NOT NULL,
+    calls         INTEGER NOT NULL,
+    last_seen     INTEGER NOT NULL,
+    PRIMARY KEY (connection_id, address, user_agent)
+);
+
 -- Fixed-window rate counters, one row per connection and window length, so
 -- that every node sharing the database counts against the same limit.
 CREATE TABLE rate_windows (
@@ -152,6 +175,7 @@ DROP TABLE audit_log;
 DROP TABLE sessions;
 DROP TABLE team_members;
 DROP TABLE rate_windows;
+DROP TABLE old_url_calls;
 DROP TABLE messages;
 DROP TABLE connections;
 DROP TABLE channels;

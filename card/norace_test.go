@@ -1,0 +1,5 @@
+//go:build !race
+
+package card
+
+const raceEnabled = false
