@@ -36,6 +36,7 @@ const requestTimeout = 30 * time.Second
 // cliEnv is what client commands' Run methods are given.
 type cliEnv struct {
 	ctx    context.Context
+	stdin  io.Reader // read only by commands that say so, such as --password-stdin
 	stdout io.Writer
 	stderr io.Writer
 	flags  *ClientFlags
@@ -85,7 +86,12 @@ type exitError struct{ code int }
 // run is the whole program: it parses args, runs the command, prints an
 // error as "herald: ..." and returns the exit status. ctx ends client
 // commands (Ctrl-C in main).
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runIO(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// runIO is run with the standard input given, for the commands that read it.
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("herald"),
@@ -120,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		}
 		return 1
 	}
-	env := &cliEnv{ctx: ctx, stdout: stdout, stderr: stderr, flags: &cli.ClientFlags}
+	env := &cliEnv{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, flags: &cli.ClientFlags}
 	if err := kctx.Run(env); err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			return 0 // interrupted, as with Ctrl-C on --follow
@@ -143,8 +149,9 @@ func helpPath(kctx *kong.Context) string {
 }
 
 // reportError prints err for a person, with a hint for the usual mistakes.
+// The error may carry the server's text, so it is cleaned like any other.
 func reportError(w io.Writer, err error, serverURL string) {
-	fmt.Fprintln(w, "herald:", err)
+	fmt.Fprintln(w, "herald:", clean(err.Error()))
 	var apiErr *client.APIError
 	var netErr *net.OpError
 	switch {
@@ -153,7 +160,7 @@ func reportError(w io.Writer, err error, serverURL string) {
 	case errors.As(err, &apiErr) && apiErr.Status == 401:
 		fmt.Fprintln(w, "hint: the server does not accept this API token; check --token or HERALD_TOKEN.")
 	case errors.As(err, &apiErr) && apiErr.Status == 403:
-		fmt.Fprintln(w, "hint: this API token is valid but may not do this; use a token of an admin.")
+		fmt.Fprintln(w, "hint: this API token is valid, but its user may not do this; the message says who may.")
 	case errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(w, "hint: the server at %s did not answer within %s.\n", serverURL, requestTimeout)
 	case errors.As(err, &netErr):

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -11,6 +12,9 @@ import (
 type TeamCmd struct {
 	Create TeamCreateCmd `cmd:"" help:"Create a team."`
 	List   TeamListCmd   `cmd:"" help:"List the organization's teams."`
+	Show   TeamShowCmd   `cmd:"" help:"Show a team and its connector switches."`
+	Set    TeamSetCmd    `cmd:"" help:"Rename a team or change its connector switches (team owners and organization admins)."`
+	Member MemberCmd     `cmd:"" help:"List, add and remove a team's members: herald team member list|add|remove --team ID."`
 }
 
 // TeamCreateCmd is `herald team create NAME`.
@@ -59,6 +63,71 @@ func (c *TeamListCmd) Run(e *cliEnv) error {
 		return nil
 	}
 	return printTeams(e, teams)
+}
+
+// TeamShowCmd is `herald team show ID`.
+type TeamShowCmd struct {
+	ID string `arg:"" help:"Team id ('herald team list' shows them)."`
+}
+
+// Run shows the team.
+func (c *TeamShowCmd) Run(e *cliEnv) error {
+	cl, err := e.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := e.call()
+	defer cancel()
+	t, err := cl.Team(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if e.flags.JSON {
+		return e.printJSON(t)
+	}
+	return printTeam(e, t)
+}
+
+// TeamSetCmd is `herald team set ID [--name N] [--connectors-enabled=BOOL]
+// [--members-can-manage-connectors=BOOL]`. Only the flags given are sent.
+type TeamSetCmd struct {
+	ID                         string  `arg:"" help:"Team id ('herald team list' shows them)."`
+	Name                       *string `name:"name" placeholder:"NAME" help:"New name of the team (at most 100 characters)."`
+	ConnectorsEnabled          *bool   `name:"connectors-enabled" negatable:"" help:"The team's connectors (Set-UnifiedGroup -ConnectorsEnabled): =false (or --no-connectors-enabled) makes the team's webhooks answer 403."`
+	MembersCanManageConnectors *bool   `name:"members-can-manage-connectors" negatable:"" help:"Whether members, not only owners, may add and remove the team's connections (=true or =false)."`
+}
+
+// Run changes the team.
+func (c *TeamSetCmd) Run(e *cliEnv) error {
+	u := client.TeamUpdate{Name: c.Name, ConnectorsEnabled: c.ConnectorsEnabled, MembersCanManageConnectors: c.MembersCanManageConnectors}
+	if u == (client.TeamUpdate{}) {
+		return errors.New("nothing to change: give one or more of --name NAME, --connectors-enabled=true|false, --members-can-manage-connectors=true|false")
+	}
+	cl, err := e.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := e.call()
+	defer cancel()
+	t, err := cl.UpdateTeam(ctx, c.ID, u)
+	if err != nil {
+		return err
+	}
+	if e.flags.JSON {
+		return e.printJSON(t)
+	}
+	fmt.Fprintf(e.stdout, "Updated team %s.\n\n", cell(t.ID, 0))
+	return printTeam(e, t)
+}
+
+func printTeam(e *cliEnv, t *client.Team) error {
+	w := e.table()
+	fmt.Fprintf(w, "ID:\t%s\n", cell(t.ID, 0))
+	fmt.Fprintf(w, "Name:\t%s\n", cell(t.Name, 0))
+	fmt.Fprintf(w, "Created:\t%s\n", when(t.CreatedAt))
+	fmt.Fprintf(w, "Connectors enabled:\t%t\n", t.ConnectorsEnabled)
+	fmt.Fprintf(w, "Members can manage connectors:\t%t\n", t.MembersCanManageConnectors)
+	return w.Flush()
 }
 
 func printTeams(e *cliEnv, teams []client.Team) error {

@@ -369,7 +369,9 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("--help: exit %d", code)
 	}
 	for _, w := range []string{"--url", "HERALD_URL", "--token", "HERALD_TOKEN", "--json", "serve", "team create", "team list",
-		"channel create", "channel list", "connection add", "connection list", "connection show", "connection remove", "message list"} {
+		"channel create", "channel list", "connection add", "connection list", "connection show", "connection remove", "message list",
+		"org show", "org set", "team show", "team set", "team member list", "team member add", "team member remove",
+		"user list", "user create", "user delete", "token create", "token list", "token revoke", "audit"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("herald --help lacks %q", w)
 		}
@@ -380,6 +382,23 @@ func TestHelp(t *testing.T) {
 	}
 	if s := out.String(); !strings.Contains(s, "Create a team.") || !strings.Contains(s, "List the organization's teams.") {
 		t.Errorf("herald team --help:\n%s", s)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"org", "set", "--help"}, &out, &errOut); code != 0 {
+		t.Fatalf("org set --help: exit %d", code)
+	}
+	for _, w := range []string{"--[no-]connectors-enabled", "--[no-]connectors-enabled-for-teams", "--[no-]connectors-enabled-for-outlook",
+		"--[no-]connectors-actionable-messages-enabled", "=false"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("herald org set --help lacks %q:\n%s", w, out.String())
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"user", "create", "--help"}, &out, &errOut); code != 0 {
+		t.Fatalf("user create --help: exit %d", code)
+	}
+	if s := out.String(); !strings.Contains(s, "--password-stdin") || strings.Contains(s, "--password=") {
+		t.Errorf("herald user create --help:\n%s", s)
 	}
 	out.Reset()
 	if code := run(context.Background(), []string{"message", "list", "--help"}, &out, &errOut); code != 0 {
