@@ -16,6 +16,8 @@ const (
 	EUnauthorized = "unauthorized"
 	EGone         = "gone"
 	ETooMany      = "too_many_requests"
+	// EConflictRetired refuses a new connection to a retired connector.
+	EConflictRetired = "connector_retired"
 )
 
 // Error is an error a person can act on: a stable code and a message safe to

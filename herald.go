@@ -166,16 +166,23 @@ const (
 	KindPolling = "polling"
 )
 
-// ConnectorIncomingWebhook is the built-in Incoming Webhook connector id.
-const ConnectorIncomingWebhook = "incoming-webhook"
+// Built-in connector ids.
+const (
+	ConnectorIncomingWebhook = "incoming-webhook"
+	ConnectorGeneric         = "generic"
+)
 
-// Connector is a catalog entry: a kind of source that can be set up in a channel.
+// Connector is a catalog entry: a kind of source that can be set up in a
+// channel. A retired connector accepts no new connections; its existing
+// ones keep working.
 type Connector struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Kind        string `json:"kind"`
-	Retired     bool   `json:"retired"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Kind        string   `json:"kind"` // push or polling
+	Retired     bool     `json:"retired"`
+	Events      []string `json:"events"`   // what it can post
+	IconURL     string   `json:"icon_url"` // embedded icon
 }
 
 // Connection is one connector configured in one channel. It belongs to the
@@ -192,11 +199,62 @@ type Connection struct {
 	SlackID        string     `json:"-"`
 	HasImage       bool       `json:"-"`
 	URLIssuedAt    time.Time  `json:"url_issued_at"`
+	// Config holds a third-party connection's settings.
+	Config ConnectionConfig `json:"config"`
+	// SecretSet tells whether the service's secret is set (never the secret).
+	SecretSet bool `json:"secret_set"`
 	CreatedAt      time.Time  `json:"created_at"`
 	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
 	DeliveredCount int64      `json:"delivered_count"`
 	LastDeliveryAt *time.Time `json:"last_delivery_at,omitempty"`
 }
+
+// ConnectionConfig are a third-party connection's settings.
+type ConnectionConfig struct {
+	// Events to post (event names or prefixes, e.g. "push",
+	// "pull_request"); every event when empty.
+	Events []string `json:"events,omitempty"`
+	// Branches filters events that concern a branch: comma-separated names
+	// or globs ("main,release/*"); every branch when empty.
+	Branches string `json:"branches,omitempty"`
+	// Template makes cards for the generic JSON connector.
+	Template *Template `json:"template,omitempty"`
+}
+
+// Template maps a JSON webhook body to a card. Each field is a Go
+// text/template executed over the decoded body ({{.alert.name}}).
+type Template struct {
+	Title string         `json:"title"`
+	Text  string         `json:"text,omitempty"`
+	Link  string         `json:"link,omitempty"`
+	Facts []TemplateFact `json:"facts,omitempty"`
+}
+
+// TemplateFact is a facts-table row of a template.
+type TemplateFact struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Delivery is one request a third-party connection received, and what
+// Herald did with it.
+type Delivery struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	Event    string    `json:"event"`
+	Outcome  string    `json:"outcome"` // posted, filtered, ignored, rejected
+	Reason   string    `json:"reason,omitempty"`
+	Size     int64     `json:"size"`
+	Messages int       `json:"messages"`
+}
+
+// Delivery outcomes.
+const (
+	OutcomePosted   = "posted"
+	OutcomeFiltered = "filtered"
+	OutcomeIgnored  = "ignored"
+	OutcomeRejected = "rejected"
+)
 
 // Message is one post in a channel: a canonical Adaptive Card plus a summary.
 type Message struct {

@@ -25,6 +25,7 @@ import (
 	"github.com/heraldhq/herald/policy"
 	"github.com/heraldhq/herald/ratelimit"
 	"github.com/heraldhq/herald/store"
+	"github.com/heraldhq/herald/web"
 	"github.com/heraldhq/herald/webhookurl"
 )
 
@@ -125,7 +126,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			limiter = ratelimit.NewMemory(cfg.RateLimit) // SQLite: one node
 		}
 	}
-	inOpts := ingest.Options{MaxBody: cfg.MaxBody, Limiter: limiter, Now: cfg.Now, Logger: cfg.Logger}
+	inOpts := ingest.Options{MaxBody: cfg.MaxBody, Limiter: limiter, Keys: keys, Now: cfg.Now, Logger: cfg.Logger}
 	if a.bus != nil {
 		inOpts.Broadcast = func(ctx context.Context, id string) error {
 			return a.bus.Send(ctx, a.Store.DB(), cluster.KindConnection, id)
@@ -148,7 +149,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
 	}
-	a.API = httpapi.New(httpapi.Config{BaseURL: cfg.BaseURL, ErrorMode: cfg.ErrorMode, Logger: cfg.Logger, Now: cfg.Now}, a.Store, a.Ingest, a.Hub, keys)
+	ui := web.New(web.Config{Logger: cfg.Logger})
+	a.API = httpapi.New(httpapi.Config{BaseURL: cfg.BaseURL, ErrorMode: cfg.ErrorMode, Logger: cfg.Logger, Now: cfg.Now, Web: ui}, a.Store, a.Ingest, a.Hub, keys)
 	a.cfg = cfg
 	return a, nil
 }

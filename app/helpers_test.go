@@ -37,3 +37,6 @@ func fmtJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// jsonRaw embeds a JSON text as is in a request body.
+func jsonRaw(s string) json.RawMessage { return json.RawMessage(s) }

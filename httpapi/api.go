@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/connector"
+	"github.com/heraldhq/herald/catalog"
 	"github.com/heraldhq/herald/ingest"
 	"github.com/heraldhq/herald/policy"
 	"github.com/heraldhq/herald/store"
@@ -206,10 +206,6 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, c)
 }
 
-func (s *Server) listConnectors(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]any{"connectors": connector.Catalog()})
-}
-
 // connectionView is a connection as the API shows it, with its URLs.
 type connectionView struct {
 	*herald.Connection
@@ -235,8 +231,10 @@ func (s *Server) view(c *herald.Connection, sec *store.ConnectionSecrets) connec
 		v.URLNote = "This node has a different server key from the one that made this URL, so it cannot show it. Run every node with the same --secret-key."
 		return v
 	}
-	v.WebhookURL = webhookurl.TeamsURL(s.cfg.BaseURL, c, s.keys.Token(c.ID, sec.TokenSalt))
-	v.SlackURL = webhookurl.SlackURL(s.cfg.BaseURL, c, s.keys.SlackToken(c.ID, sec.TokenSalt))
+	v.WebhookURL = webhookurl.TeamsURL(s.cfg.BaseURL, c, catalog.URLName(c.Connector), s.keys.Token(c.ID, sec.TokenSalt))
+	if c.Connector == herald.ConnectorIncomingWebhook {
+		v.SlackURL = webhookurl.SlackURL(s.cfg.BaseURL, c, s.keys.SlackToken(c.ID, sec.TokenSalt))
+	}
 	return v
 }
 
@@ -288,8 +286,10 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var req struct {
-		Connector string `json:"connector"`
-		Name      string `json:"name"`
+		Connector string                  `json:"connector"`
+		Name      string                  `json:"name"`
+		Config    herald.ConnectionConfig `json:"config"`
+		Secret    *string                 `json:"secret"`
 	}
 	if err := decode(r, &req); err != nil {
 		return err
@@ -297,12 +297,15 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 	if req.Connector == "" {
 		req.Connector = herald.ConnectorIncomingWebhook
 	}
-	cn, ok := connector.Lookup(req.Connector)
-	if !ok {
-		return herald.Errorf(herald.EInvalid, "There is no connector %q; GET /api/v1/connectors lists them.", req.Connector)
+	cn, retired, err := s.connectorFor(r, req.Connector)
+	if err != nil {
+		return err
 	}
-	if cn.Retired {
-		return herald.Errorf(herald.EConflict, "The %s connector is retired and accepts no new connections.", cn.Name)
+	if retired || !cn.Accepts() {
+		return herald.Errorf(herald.EConflictRetired, "The %s connector is retired and accepts no new connections; its existing connections keep working. Use the Incoming Webhook or the Generic JSON connector instead.", cn.Name)
+	}
+	if err := validConfig(cn, &req.Config); err != nil {
+		return err
 	}
 	// Read the switches from the store, not the cache: this is not the hot
 	// path, and it must not race a change made on another node.
@@ -326,6 +329,7 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 		Name:      name,
 		CreatorID: userFrom(r.Context()).ID,
 		SlackID:   herald.NewSlackID('B'),
+		Config:    req.Config,
 	}
 	salt := webhookurl.NewSalt()
 	sec := &store.ConnectionSecrets{
@@ -333,6 +337,9 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 		KeyID:          s.keys.ID(),
 		TokenHash:      webhookurl.Hash(s.keys.Token(c.ID, salt)),
 		SlackTokenHash: webhookurl.Hash(s.keys.SlackToken(c.ID, salt)),
+	}
+	if p := s.sealSecret(req.Secret); p != nil {
+		sec.SecretSealed = *p
 	}
 	if err := s.store.CreateConnection(r.Context(), userFrom(r.Context()), c, *sec); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/policy"
+	"github.com/heraldhq/herald/store"
 )
 
 // maxImage bounds a connection's picture: it is shown at 32-64 px.
@@ -24,21 +25,34 @@ func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var req struct {
-		Name *string `json:"name"`
+		Name   *string                  `json:"name"`
+		Config *herald.ConnectionConfig `json:"config"`
+		Secret *string                  `json:"secret"` // "" clears it
 	}
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	u := store.ConnectionUpdate{Config: req.Config, Secret: s.sealSecret(req.Secret)}
 	if req.Name != nil {
 		name, err := validName("connection", *req.Name)
 		if err != nil {
 			return err
 		}
-		if c, err = s.store.UpdateConnection(r.Context(), userFrom(r.Context()), c.ID, name); err != nil {
+		u.Name = &name
+	}
+	if req.Config != nil {
+		e, _, err := s.connectorFor(r, c.Connector)
+		if err != nil {
 			return err
 		}
-		s.ingest.Changed(r.Context(), c.ID)
+		if err := validConfig(e, req.Config); err != nil {
+			return err
+		}
 	}
+	if c, err = s.store.UpdateConnection(r.Context(), userFrom(r.Context()), c.ID, u); err != nil {
+		return err
+	}
+	s.ingest.Changed(r.Context(), c.ID)
 	return writeJSON(w, http.StatusOK, s.view(c, sec))
 }
 

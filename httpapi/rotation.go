@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/connector"
+	"github.com/heraldhq/herald/catalog"
 	"github.com/heraldhq/herald/ingest"
 	"github.com/heraldhq/herald/policy"
 	"github.com/heraldhq/herald/store"
@@ -32,7 +32,7 @@ type oldURLView struct {
 // hasURL reports whether connections of this connector have a webhook URL
 // (polling connectors have none and never need an update).
 func hasURL(c *herald.Connection) bool {
-	cn, ok := connector.Lookup(c.Connector)
+	cn, ok := catalog.Lookup(c.Connector)
 	return !ok || cn.Kind == herald.KindPush
 }
 

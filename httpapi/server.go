@@ -39,6 +39,9 @@ type Config struct {
 	ErrorMode string
 	Logger    *slog.Logger
 	Now       func() time.Time // the clock, for tests; default time.Now
+	// Web serves every path no other route takes (the browser UI); nil
+	// leaves them unanswered (404).
+	Web http.Handler
 }
 
 // Server is the HTTP surface of one Herald node.
@@ -117,6 +120,11 @@ func (s *Server) routes() {
 	s.mux.Handle("PUT /api/v1/connections/{id}/image", s.api(s.putConnectionImage))
 	s.mux.Handle("DELETE /api/v1/connections/{id}/image", s.api(s.deleteConnectionImage))
 	s.mux.Handle("GET /api/v1/connectors", s.api(s.listConnectors))
+	s.mux.Handle("GET /api/v1/connectors/{id}/icon", s.api(s.connectorIcon))
+	s.mux.Handle("POST /api/v1/connectors/{id}/retire", s.api(s.setRetired(true)))
+	s.mux.Handle("POST /api/v1/connectors/{id}/restore", s.api(s.setRetired(false)))
+	s.mux.Handle("POST /api/v1/connectors/generic/preview", s.api(s.previewTemplate))
+	s.mux.Handle("GET /api/v1/connections/{id}/deliveries", s.api(s.listDeliveries))
 	s.mux.Handle("GET /api/v1/me", s.api(s.me))
 	s.mux.Handle("PATCH /api/v1/teams/{id}", s.api(s.updateTeam))
 	s.mux.Handle("GET /api/v1/teams/{id}/members", s.api(s.listMembers))
@@ -136,6 +144,9 @@ func (s *Server) routes() {
 	s.mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
 		return herald.Errorf(herald.ENotFound, "No API endpoint %s %s; see the API reference in docs/api.md.", r.Method, r.URL.Path)
 	}))
+	if s.cfg.Web != nil {
+		s.mux.Handle("/", s.cfg.Web) // the web UI: pages and /static/
+	}
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
@@ -227,14 +238,15 @@ func (s *Server) authenticate(r *http.Request) (*herald.User, error) {
 }
 
 var errorStatus = map[string]int{
-	herald.EInvalid:      http.StatusBadRequest,
-	herald.EUnauthorized: http.StatusUnauthorized,
-	herald.EForbidden:    http.StatusForbidden,
-	herald.ENotFound:     http.StatusNotFound,
-	herald.EConflict:     http.StatusConflict,
-	herald.EGone:         http.StatusGone,
-	herald.EInternal:     http.StatusInternalServerError,
-	herald.ETooMany:      http.StatusTooManyRequests,
+	herald.EInvalid:         http.StatusBadRequest,
+	herald.EUnauthorized:    http.StatusUnauthorized,
+	herald.EForbidden:       http.StatusForbidden,
+	herald.ENotFound:        http.StatusNotFound,
+	herald.EConflict:        http.StatusConflict,
+	herald.EGone:            http.StatusGone,
+	herald.EInternal:        http.StatusInternalServerError,
+	herald.ETooMany:         http.StatusTooManyRequests,
+	herald.EConflictRetired: http.StatusConflict,
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -36,6 +36,7 @@ func (s *Server) handleTeamsWebhook(w http.ResponseWriter, r *http.Request) {
 		Body:          r.Body,
 		RemoteAddr:    clientIP(r),
 		UserAgent:     r.UserAgent(),
+		Header:        r.Header,
 	}
 	res, err := s.ingest.Post(r.Context(), req)
 	if err == nil {

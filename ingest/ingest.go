@@ -12,11 +12,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/card"
+	"github.com/heraldhq/herald/catalog"
 	"github.com/heraldhq/herald/policy"
 	"github.com/heraldhq/herald/ratelimit"
 	"github.com/heraldhq/herald/store"
@@ -47,6 +49,9 @@ type Request struct {
 	ContentType   string
 	ContentLength int64 // -1 when unknown
 	Body          io.Reader
+	// Header is the whole request header: third-party translators read
+	// their event header (X-GitHub-Event) and signatures from it.
+	Header http.Header
 
 	// Who sent it: recorded when an old URL is used, so that its owners
 	// can find the systems still to update.
@@ -68,13 +73,14 @@ type Result struct {
 type Reason int
 
 const (
-	NotFound    Reason = iota + 1 // unknown URL or wrong token
-	Gone                          // the connection was removed
-	TooLarge                      // body over the limit
-	BadPayload                    // not a card we can read
-	RateLimited                   // over the connection's rate windows
-	Disabled                      // connectors are off by policy
-	Unavailable                   // storing failed; nothing was kept
+	NotFound     Reason = iota + 1 // unknown URL or wrong token
+	Gone                           // the connection was removed
+	TooLarge                       // body over the limit
+	BadPayload                     // not a card we can read
+	RateLimited                    // over the connection's rate windows
+	Disabled                       // connectors are off by policy
+	Unauthorized                   // a third-party delivery's signature is wrong
+	Unavailable                    // storing failed; nothing was kept
 )
 
 // Rejection is a refused post. Status and Text are what the sender should
@@ -103,8 +109,10 @@ type Options struct {
 	// BroadcastPolicy, when set, tells the other nodes that switches of a
 	// scope (ScopeOrg or a team id) changed.
 	BroadcastPolicy func(ctx context.Context, scope string) error
-	Now             func() time.Time
-	Logger          *slog.Logger
+	// Keys opens connections' sealed service secrets.
+	Keys   *webhookurl.Keyring
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Service accepts webhook posts.
@@ -116,6 +124,8 @@ type Service struct {
 	conns   map[string]*entry // by connection id
 	slackID map[string]string // slack id -> connection id
 	sw      switches
+
+	templates sync.Map // connection id -> *compiledTemplate (generic connector)
 }
 
 type entry struct {
@@ -233,6 +243,10 @@ func (s *Service) Post(ctx context.Context, req *Request) (*Result, error) {
 		return nil, s.tooLarge(req.Flavor)
 	}
 
+	if conn.Connector != herald.ConnectorIncomingWebhook {
+		return s.postThirdParty(ctx, req, conn, sec, buf.Bytes(), res)
+	}
+
 	var parsed *card.Message
 	if req.Flavor == Slack {
 		parsed, err = card.ParseSlack(req.ContentType, buf.Bytes())
@@ -246,18 +260,8 @@ func (s *Service) Post(ctx context.Context, req *Request) (*Result, error) {
 		return nil, err
 	}
 
-	if s.opts.Limiter != nil {
-		wait, err := s.opts.Limiter.Allow(ctx, conn.ID, s.opts.Now())
-		if err != nil {
-			s.opts.Logger.Error("ingest: rate limiter failed", "connection", conn.ID, "error", err)
-			return nil, s.unavailable(req.Flavor)
-		}
-		if wait > 0 {
-			r := s.reject(req.Flavor, RateLimited, 429,
-				fmt.Sprintf("Too many requests for this webhook; retry after %d seconds.", int(wait/time.Second)), "rate_limited")
-			r.RetryAfter = wait
-			return nil, r
-		}
+	if err := s.allow(ctx, req, conn); err != nil {
+		return nil, err
 	}
 
 	m := &herald.Message{
@@ -276,6 +280,25 @@ func (s *Service) Post(ctx context.Context, req *Request) (*Result, error) {
 	return res, nil
 }
 
+// allow applies the connection's rate limit.
+func (s *Service) allow(ctx context.Context, req *Request, conn *herald.Connection) error {
+	if s.opts.Limiter == nil {
+		return nil
+	}
+	wait, err := s.opts.Limiter.Allow(ctx, conn.ID, s.opts.Now())
+	if err != nil {
+		s.opts.Logger.Error("ingest: rate limiter failed", "connection", conn.ID, "error", err)
+		return s.unavailable(req.Flavor)
+	}
+	if wait > 0 {
+		r := s.reject(req.Flavor, RateLimited, 429,
+			fmt.Sprintf("Too many requests for this webhook; retry after %d seconds.", int(wait/time.Second)), "rate_limited")
+		r.RetryAfter = wait
+		return r
+	}
+	return nil
+}
+
 // pastRotationDeadline reports whether the organization's URL rotation
 // campaign requires this connection's current URL to have been updated by a
 // deadline that has passed.
@@ -286,10 +309,12 @@ func (s *Service) pastRotationDeadline(c *herald.Connection) bool {
 
 func (s *Service) urlMatches(req *Request, c *herald.Connection) bool {
 	if req.Flavor == Slack {
-		return req.SlackTeam == webhookurl.SlackTeamID(c.TeamID)
+		// Only Incoming Webhooks speak Slack; third-party connections take
+		// their service's own payloads.
+		return req.SlackTeam == webhookurl.SlackTeamID(c.TeamID) && c.Connector == herald.ConnectorIncomingWebhook
 	}
 	return req.Group == c.TeamID+"@"+c.OrgID &&
-		req.ConnectorSeg == webhookurl.URLName(c.Connector) &&
+		req.ConnectorSeg == catalog.URLName(c.Connector) &&
 		req.CreatorID == c.CreatorID
 }
 

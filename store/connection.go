@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -22,6 +23,8 @@ type ConnectionSecrets struct {
 	OldTokenHash      []byte
 	OldSlackTokenHash []byte
 	OldExpiresAt      *time.Time
+	// SecretSealed is the service's secret, sealed with the server key.
+	SecretSealed []byte
 }
 
 // CreateConnection stores a new connection in c.ChannelID and records who
@@ -29,6 +32,7 @@ type ConnectionSecrets struct {
 func (s *Store) CreateConnection(ctx context.Context, actor *herald.User, c *herald.Connection, sec ConnectionSecrets) error {
 	c.CreatedAt = fromMS(ms(s.now()))
 	c.URLIssuedAt = c.CreatedAt
+	c.SecretSet = sec.SecretSealed != nil
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := insertConnection(ctx, tx, c, sec); err != nil {
 			return err
@@ -41,10 +45,10 @@ func (s *Store) CreateConnection(ctx context.Context, actor *herald.User, c *her
 func insertConnection(ctx context.Context, tx *sql.Tx, c *herald.Connection, sec ConnectionSecrets) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO connections (id, org_id, team_id, channel_id, connector, name, creator_id,
-			token_salt, key_id, token_hash, slack_id, slack_token_hash, url_issued_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+			token_salt, key_id, token_hash, slack_id, slack_token_hash, url_issued_at, created_at, config, secret_sealed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)`,
 		c.ID, c.OrgID, c.TeamID, c.ChannelID, c.Connector, c.Name, c.CreatorID,
-		sec.TokenSalt, sec.KeyID, sec.TokenHash, c.SlackID, sec.SlackTokenHash, ms(c.CreatedAt))
+		sec.TokenSalt, sec.KeyID, sec.TokenHash, c.SlackID, sec.SlackTokenHash, ms(c.CreatedAt), configJSON(c.Config), sec.SecretSealed)
 	if isUniqueViolation(err) {
 		return herald.Errorf(herald.EConflict, "A connection with this id already exists; try again.")
 	} else if err != nil {
@@ -54,22 +58,35 @@ func insertConnection(ctx context.Context, tx *sql.Tx, c *herald.Connection, sec
 }
 
 const connectionColumns = `id, org_id, team_id, channel_id, connector, name, creator_id, slack_id,
-	created_at, deleted_at, delivered_count, last_delivery_at, image_type IS NOT NULL, url_issued_at`
+	created_at, deleted_at, delivered_count, last_delivery_at, image_type IS NOT NULL, url_issued_at,
+	config, secret_sealed IS NOT NULL`
 
-const secretColumns = `token_salt, key_id, token_hash, slack_token_hash, old_token_hash, old_slack_token_hash, old_expires_at`
+const secretColumns = `token_salt, key_id, token_hash, slack_token_hash, old_token_hash, old_slack_token_hash, old_expires_at, secret_sealed`
 
 func secretDest(sec *ConnectionSecrets, oldExpires *sql.NullInt64) []any {
-	return []any{&sec.TokenSalt, &sec.KeyID, &sec.TokenHash, &sec.SlackTokenHash, &sec.OldTokenHash, &sec.OldSlackTokenHash, oldExpires}
+	return []any{&sec.TokenSalt, &sec.KeyID, &sec.TokenHash, &sec.SlackTokenHash, &sec.OldTokenHash, &sec.OldSlackTokenHash, oldExpires, &sec.SecretSealed}
+}
+
+func configJSON(c herald.ConnectionConfig) string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
 }
 
 func scanConnection(row interface{ Scan(...any) error }, extra ...any) (*herald.Connection, error) {
 	var c herald.Connection
 	var created, issued int64
 	var deleted, last sql.NullInt64
+	var config string
 	dest := append([]any{&c.ID, &c.OrgID, &c.TeamID, &c.ChannelID, &c.Connector, &c.Name, &c.CreatorID, &c.SlackID,
-		&created, &deleted, &c.DeliveredCount, &last, &c.HasImage, &issued}, extra...)
+		&created, &deleted, &c.DeliveredCount, &last, &c.HasImage, &issued, &config, &c.SecretSet}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(config), &c.Config); err != nil {
+		return nil, fmt.Errorf("connection %s: config: %w", c.ID, err)
 	}
 	c.CreatedAt, c.DeletedAt, c.LastDeliveryAt = fromMS(created), fromNullMS(deleted), fromNullMS(last)
 	c.URLIssuedAt = fromMS(issued)
@@ -167,22 +184,48 @@ func (s *Store) DeleteConnection(ctx context.Context, actor *herald.User, id str
 	})
 }
 
-// UpdateConnection renames a connection and records the change.
-func (s *Store) UpdateConnection(ctx context.Context, actor *herald.User, id, name string) (*herald.Connection, error) {
+// ConnectionUpdate changes a connection; nil fields stay.
+type ConnectionUpdate struct {
+	Name   *string
+	Config *herald.ConnectionConfig
+	// Secret is the new sealed secret; a pointer to nil clears it.
+	Secret *[]byte
+}
+
+// UpdateConnection changes a connection's name or settings and records the
+// change (never the secret itself).
+func (s *Store) UpdateConnection(ctx context.Context, actor *herald.User, id string, u ConnectionUpdate) (*herald.Connection, error) {
 	var after *herald.Connection
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		before, err := liveConnection(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE connections SET name = $1 WHERE id = $2`, name, id); err != nil {
-			return fmt.Errorf("store: rename connection: %w", err)
-		}
 		c := *before
-		c.Name = name
+		if u.Name != nil {
+			c.Name = *u.Name
+		}
+		if u.Config != nil {
+			c.Config = *u.Config
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE connections SET name = $1, config = $2 WHERE id = $3`,
+			c.Name, configJSON(c.Config), id); err != nil {
+			return fmt.Errorf("store: update connection: %w", err)
+		}
+		if u.Secret != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE connections SET secret_sealed = $1 WHERE id = $2`, *u.Secret, id); err != nil {
+				return fmt.Errorf("store: update connection: %w", err)
+			}
+			c.SecretSet = *u.Secret != nil
+		}
 		after = &c
+		type snap struct {
+			Name      string                  `json:"name"`
+			Config    herald.ConnectionConfig `json:"config"`
+			SecretSet bool                    `json:"secret_set"`
+		}
 		return s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.update", targetType: "connection",
-			targetID: id, teamID: c.TeamID, before: map[string]string{"name": before.Name}, after: map[string]string{"name": name}})
+			targetID: id, teamID: c.TeamID, before: snap{before.Name, before.Config, before.SecretSet}, after: snap{c.Name, c.Config, c.SecretSet}})
 	})
 	return after, err
 }

@@ -14,6 +14,8 @@
 package webhookurl
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -118,19 +120,11 @@ func Verify(token string, hash []byte) bool {
 	return subtle.ConstantTimeCompare(sum[:], hash) == 1
 }
 
-// URLName is the path segment naming a connector in its webhook URL:
-// Teams uses "IncomingWebhook" for the built-in connector.
-func URLName(connector string) string {
-	if connector == herald.ConnectorIncomingWebhook {
-		return "IncomingWebhook"
-	}
-	return connector
-}
-
-// TeamsURL returns a connection's webhook URL.
-func TeamsURL(base string, c *herald.Connection, token string) string {
+// TeamsURL returns a connection's webhook URL. urlName names its connector
+// in the path, where Teams has "IncomingWebhook" (see package catalog).
+func TeamsURL(base string, c *herald.Connection, urlName, token string) string {
 	return strings.TrimRight(base, "/") + "/webhookb2/" + c.TeamID + "@" + c.OrgID + "/" +
-		url.PathEscape(URLName(c.Connector)) + "/" + c.ID + "/" + c.CreatorID + "/V2" + token
+		url.PathEscape(urlName) + "/" + c.ID + "/" + c.CreatorID + "/V2" + token
 }
 
 // SlackTeamID is the team part of a Slack-compatible URL: "T" and the first
@@ -142,4 +136,35 @@ func SlackTeamID(teamID string) string {
 // SlackURL returns a connection's Slack-compatible URL.
 func SlackURL(base string, c *herald.Connection, token string) string {
 	return strings.TrimRight(base, "/") + "/services/" + SlackTeamID(c.TeamID) + "/" + c.SlackID + "/" + token
+}
+
+// Seal encrypts a connection's service secret (which must be read back to
+// check HMAC signatures, so it cannot be hashed) with AES-256-GCM under a
+// key derived from the server key.
+func (k *Keyring) Seal(plaintext string) []byte {
+	aead := k.aead()
+	nonce := make([]byte, aead.NonceSize())
+	rand.Read(nonce)
+	return aead.Seal(nonce, nonce, []byte(plaintext), []byte("herald connection secret"))
+}
+
+// Open decrypts what Seal made; it fails under another server key.
+func (k *Keyring) Open(sealed []byte) (string, error) {
+	aead := k.aead()
+	if len(sealed) < aead.NonceSize() {
+		return "", errors.New("sealed secret too short")
+	}
+	pt, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte("herald connection secret"))
+	if err != nil {
+		return "", errors.New("the connection's secret was sealed with another server key")
+	}
+	return string(pt), nil
+}
+
+func (k *Keyring) aead() cipher.AEAD {
+	m := hmac.New(sha256.New, k.key)
+	m.Write([]byte("herald secret sealing key"))
+	block, _ := aes.NewCipher(m.Sum(nil))
+	aead, _ := cipher.NewGCM(block)
+	return aead
 }

@@ -29,7 +29,7 @@ func TestURLShapes(t *testing.T) {
 	c := &herald.Connection{ID: herald.NewConnectionID(), TeamID: herald.NewUUID(), OrgID: herald.NewUUID(),
 		CreatorID: herald.NewUUID(), Connector: herald.ConnectorIncomingWebhook, SlackID: herald.NewSlackID('B')}
 	salt := NewSalt()
-	if u := TeamsURL("https://herald.example.com/", c, k.Token(c.ID, salt)); !teamsURL.MatchString(u) {
+	if u := TeamsURL("https://herald.example.com/", c, "IncomingWebhook", k.Token(c.ID, salt)); !teamsURL.MatchString(u) {
 		t.Fatalf("Teams URL %q does not have the Teams shape", u)
 	}
 	if u := SlackURL("https://herald.example.com", c, k.SlackToken(c.ID, salt)); !slackURL.MatchString(u) {
@@ -86,5 +86,22 @@ func TestKeyEncoding(t *testing.T) {
 	}
 	if _, err := NewKeyring(k[:31]); err == nil {
 		t.Fatal("short key accepted")
+	}
+}
+
+func TestSeal(t *testing.T) {
+	a, b := keyring(t, 'a'), keyring(t, 'b')
+	sealed := a.Seal("github-secret")
+	if got, err := a.Open(sealed); err != nil || got != "github-secret" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	if _, err := b.Open(sealed); err == nil {
+		t.Fatal("opened under another key")
+	}
+	if string(a.Seal("x")) == string(a.Seal("x")) {
+		t.Fatal("sealing is deterministic: the nonce is not random")
+	}
+	if _, err := a.Open([]byte("short")); err == nil {
+		t.Fatal("opened garbage")
 	}
 }

@@ -125,6 +125,11 @@ CREATE TABLE connections (
     old_expires_at       INTEGER,
     created_at       INTEGER NOT NULL,
     deleted_at       INTEGER,
+    -- Per-connection settings as JSON: events to post, branch filter,
+    -- generic template. The service's secret (to check its signatures) is
+    -- sealed with the server key, as it must be read back to verify HMACs.
+    config           TEXT NOT NULL DEFAULT '{}',
+    secret_sealed    BLOB,
     -- The picture shown as the author of the connection's messages.
     image            BLOB,
     image_type       TEXT,
@@ -160,6 +165,29 @@ CREATE TABLE old_url_calls (
     PRIMARY KEY (connection_id, address, user_agent)
 );
 
+-- An organization's own lifecycle decisions on catalog connectors (retire,
+-- restore), over the catalog's defaults.
+CREATE TABLE connector_lifecycle (
+    org_id       TEXT NOT NULL,
+    connector_id TEXT NOT NULL,
+    retired      INTEGER NOT NULL,
+    PRIMARY KEY (org_id, connector_id)
+);
+
+-- The last deliveries of each third-party connection: what came, and what
+-- Herald did with it.
+CREATE TABLE deliveries (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    connection_id TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    event         TEXT NOT NULL,
+    outcome       TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    messages      INTEGER NOT NULL
+);
+CREATE INDEX deliveries_connection ON deliveries (connection_id, id);
+
 -- Fixed-window rate counters, one row per connection and window length, so
 -- that every node sharing the database counts against the same limit.
 CREATE TABLE rate_windows (
@@ -175,6 +203,8 @@ DROP TABLE audit_log;
 DROP TABLE sessions;
 DROP TABLE team_members;
 DROP TABLE rate_windows;
+DROP TABLE deliveries;
+DROP TABLE connector_lifecycle;
 DROP TABLE old_url_calls;
 DROP TABLE messages;
 DROP TABLE connections;
