@@ -196,13 +196,13 @@ type Connection struct {
 	Name      string `json:"name"`
 	CreatorID string `json:"creator_id"`
 	// SlackID identifies the connection in its Slack-compatible URL.
-	SlackID        string     `json:"-"`
-	HasImage       bool       `json:"-"`
-	URLIssuedAt    time.Time  `json:"url_issued_at"`
+	SlackID     string    `json:"-"`
+	HasImage    bool      `json:"-"`
+	URLIssuedAt time.Time `json:"url_issued_at"`
 	// Config holds a third-party connection's settings.
 	Config ConnectionConfig `json:"config"`
 	// SecretSet tells whether the service's secret is set (never the secret).
-	SecretSet bool `json:"secret_set"`
+	SecretSet      bool       `json:"secret_set"`
 	CreatedAt      time.Time  `json:"created_at"`
 	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
 	DeliveredCount int64      `json:"delivered_count"`

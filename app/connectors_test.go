@@ -49,7 +49,9 @@ func TestGenericConnector(t *testing.T) {
 	if preview.Summary != "api-latency is CRITICAL" || !strings.Contains(fmtJSON(preview.Card), "web-3") {
 		t.Fatalf("preview = %+v", preview)
 	}
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	n.api("POST", "/api/v1/connectors/generic/preview", map[string]any{"template": map[string]string{"title": "{{.x"}, "sample": jsonRaw(`{}`)}, 400, &e)
 	if !strings.Contains(e.Error.Message, "not valid") {
 		t.Fatalf("bad template preview: %+v", e)
@@ -112,7 +114,9 @@ func TestGenericConnector(t *testing.T) {
 func TestRetiredConnectors(t *testing.T) {
 	n := start(t, app.Config{})
 	ch := n.channel()
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	n.api("POST", "/api/v1/channels/"+ch+"/connections", map[string]any{"connector": "trello", "name": "Board"}, 409, &e)
 	if e.Error.Code != "connector_retired" || !strings.Contains(e.Error.Message, "retired") {
 		t.Fatalf("retired connector: %+v", e)

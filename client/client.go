@@ -87,6 +87,49 @@ type Connection struct {
 	WebhookURL string `json:"webhook_url,omitempty"`
 	SlackURL   string `json:"slack_url,omitempty"`
 	URLNote    string `json:"url_note,omitempty"`
+	// URLIssuedAt is when the current URLs were issued: at creation, or by
+	// the last UpdateURL. Rotation campaigns and the organization's
+	// URLMaxAge go by it.
+	URLIssuedAt time.Time `json:"url_issued_at"`
+	// ImageURL is the API path of the picture shown as the author of the
+	// connection's messages (SetConnectionImage); empty when there is none.
+	ImageURL string `json:"image_url,omitempty"`
+	// OldURL describes the URLs replaced by the last UpdateURL, and who
+	// still calls them; nil when the URLs were never updated. The old URLs
+	// themselves are never shown again.
+	OldURL *OldURL `json:"old_url,omitempty"`
+	// AttentionRequired is true when a person should act on the connection
+	// now; AttentionReasons says why, a sentence per reason. The answers to
+	// CreateConnection and RenameConnection do not compute them (they are
+	// false and empty there): Connection does.
+	AttentionRequired bool     `json:"attention_required"`
+	AttentionReasons  []string `json:"attention_reasons"`
+}
+
+// OldURL is what the API tells of a connection's replaced URLs: when they
+// stop working and who still calls them.
+type OldURL struct {
+	// ExpiresAt is when the old URLs stop delivering and start answering
+	// 410 Gone (during the grace period their answers carry Deprecation and
+	// Sunset headers).
+	ExpiresAt time.Time `json:"expires_at"`
+	// Calls counts the posts to the old URLs since they were replaced, and
+	// LastUsedAt is the latest (nil: none).
+	Calls      int64      `json:"calls"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	// Callers are the last few distinct systems that called them, newest
+	// first.
+	Callers []OldURLCaller `json:"callers"`
+}
+
+// OldURLCaller is a system that called a connection's old URL.
+type OldURLCaller struct {
+	// Address is the caller's IP address as the server saw it (a proxy in
+	// front of the server shows up as itself: X-Forwarded-For is not
+	// trusted).
+	Address   string    `json:"address"`
+	UserAgent string    `json:"user_agent"`
+	LastSeen  time.Time `json:"last_seen"`
 }
 
 // Message is one post in a channel: an Adaptive Card and its summary.
@@ -219,9 +262,18 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		body = bytes.NewReader(b)
 	}
+	return c.send(ctx, method, path, query, body, "", out)
+}
+
+// send is do with the body as given: contentType "" keeps the JSON default
+// of newRequest.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, body io.Reader, contentType string, out any) error {
 	req, err := c.newRequest(ctx, method, path, query, body)
 	if err != nil {
 		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.HTTPClient.Do(req)

@@ -27,15 +27,23 @@ type Org struct {
 	// ConnectorsActionableMessagesEnabled lets card buttons call back the
 	// sender.
 	ConnectorsActionableMessagesEnabled bool `json:"connectors_actionable_messages_enabled"`
+	// URLRotation is the running URL rotation campaign (RequireURLUpdate),
+	// nil when there is none.
+	URLRotation *URLRotation `json:"url_rotation"`
+	// URLMaxAge, when not zero, raises "Attention required" on webhook URLs
+	// issued longer ago; they keep working.
+	URLMaxAge Duration `json:"url_max_age"`
 }
 
-// OrgUpdate changes some of the organization's switches; nil fields stay as
-// they are.
+// OrgUpdate changes some of the organization's switches and settings; nil
+// fields stay as they are.
 type OrgUpdate struct {
 	ConnectorsEnabled                   *bool `json:"connectors_enabled,omitempty"`
 	ConnectorsEnabledForTeams           *bool `json:"connectors_enabled_for_teams,omitempty"`
 	ConnectorsEnabledForOutlook         *bool `json:"connectors_enabled_for_outlook,omitempty"`
 	ConnectorsActionableMessagesEnabled *bool `json:"connectors_actionable_messages_enabled,omitempty"`
+	// URLMaxAge sets Org.URLMaxAge; a zero Duration turns the limit off.
+	URLMaxAge *Duration `json:"url_max_age,omitempty"`
 }
 
 // Roles in a team, for SetMember and in Member.Role.

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/heraldhq/herald/client"
 )
@@ -44,10 +50,13 @@ func (c *ConnectorListCmd) Run(e *cliEnv) error {
 
 // ConnectionCmd is `herald connection`.
 type ConnectionCmd struct {
-	Add    ConnectionAddCmd    `cmd:"" help:"Add a connector to a channel and print its webhook URLs."`
-	List   ConnectionListCmd   `cmd:"" help:"List a channel's connections."`
-	Show   ConnectionShowCmd   `cmd:"" help:"Show one connection with its webhook URLs."`
-	Remove ConnectionRemoveCmd `cmd:"" aliases:"rm" help:"Remove a connection; its webhook URLs stop working (410 Gone)."`
+	Add       ConnectionAddCmd       `cmd:"" help:"Add a connector to a channel and print its webhook URLs."`
+	List      ConnectionListCmd      `cmd:"" help:"List a channel's connections (--channel ID), or those that need attention across teams (--attention)."`
+	Show      ConnectionShowCmd      `cmd:"" help:"Show one connection with its webhook URLs, what needs attention, and who still calls its old URL."`
+	UpdateURL ConnectionUpdateURLCmd `cmd:"" name:"update-url" help:"Issue new webhook URLs (Update URL); the old ones keep working for --grace, then answer 410 Gone."`
+	Rename    ConnectionRenameCmd    `cmd:"" help:"Rename a connection; its webhook URLs stay the same."`
+	Image     ConnectionImageCmd     `cmd:"" help:"Set the picture shown as the author of a connection's messages (PNG, JPEG or GIF), or remove it with --remove."`
+	Remove    ConnectionRemoveCmd    `cmd:"" aliases:"rm" help:"Remove a connection; its webhook URLs stop working (410 Gone)."`
 }
 
 // ConnectionAddCmd is `herald connection add --channel ID --name NAME`.
@@ -73,12 +82,13 @@ func (c *ConnectionAddCmd) Run(e *cliEnv) error {
 		return e.printJSON(conn)
 	}
 	fmt.Fprintf(e.stdout, "Added %s connection %q to channel %s.\n", cell(conn.Connector, 0), clean(conn.Name), cell(conn.ChannelID, 0))
-	return printConnection(e, conn)
+	return printConnection(e, conn, false)
 }
 
 // printConnection shows one connection, its URLs on lines of their own so
-// that they are easy to copy.
-func printConnection(e *cliEnv, conn *client.Connection) error {
+// that they are easy to copy. With detail (for an answer that carries them),
+// it also shows what needs attention and the use of the old URL.
+func printConnection(e *cliEnv, conn *client.Connection, detail bool) error {
 	w := e.table()
 	fmt.Fprintf(w, "ID:\t%s\n", cell(conn.ID, 0))
 	fmt.Fprintf(w, "Name:\t%s\n", cell(conn.Name, 0))
@@ -87,9 +97,34 @@ func printConnection(e *cliEnv, conn *client.Connection) error {
 	fmt.Fprintf(w, "Team:\t%s\n", cell(conn.TeamID, 0))
 	fmt.Fprintf(w, "Created:\t%s\n", when(conn.CreatedAt))
 	fmt.Fprintf(w, "Delivered:\t%d messages, last %s\n", conn.DeliveredCount, whenPtr(conn.LastDeliveryAt))
+	if !conn.URLIssuedAt.IsZero() && !conn.URLIssuedAt.Equal(conn.CreatedAt) {
+		fmt.Fprintf(w, "URL issued:\t%s\n", when(conn.URLIssuedAt))
+	}
+	if conn.ImageURL != "" {
+		fmt.Fprintf(w, "Image:\t%s\n", cell(conn.ImageURL, 0))
+	}
+	if detail {
+		fmt.Fprintf(w, "Attention:\t%s\n", map[bool]string{false: "none", true: "required"}[conn.AttentionRequired])
+	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	if detail {
+		if len(conn.AttentionReasons) > 0 {
+			fmt.Fprintln(e.stdout, "\nAttention required:")
+			for _, r := range conn.AttentionReasons {
+				fmt.Fprintf(e.stdout, "  - %s\n", clean(r))
+			}
+		}
+		if err := printOldURL(e, conn.OldURL, time.Now()); err != nil {
+			return err
+		}
+	}
+	return printURLs(e, conn)
+}
+
+// printURLs prints a connection's webhook URLs, or why there are none.
+func printURLs(e *cliEnv, conn *client.Connection) error {
 	if conn.WebhookURL == "" && conn.SlackURL == "" {
 		if conn.URLNote != "" {
 			fmt.Fprintf(e.stdout, "\nNo webhook URL: %s\n", clean(conn.URLNote))
@@ -106,40 +141,144 @@ func printConnection(e *cliEnv, conn *client.Connection) error {
 	return nil
 }
 
-// ConnectionListCmd is `herald connection list --channel ID`.
+// printOldURL shows when a connection's replaced URL stops working and who
+// still calls it.
+func printOldURL(e *cliEnv, old *client.OldURL, now time.Time) error {
+	if old == nil {
+		return nil
+	}
+	if now.Before(old.ExpiresAt) {
+		fmt.Fprintf(e.stdout, "\nOld URL (replaced by Update URL; not shown again): works until %s, then answers 410 Gone.\n", when(old.ExpiresAt))
+	} else {
+		fmt.Fprintf(e.stdout, "\nOld URL (replaced by Update URL; not shown again): stopped working at %s; it answers 410 Gone.\n", when(old.ExpiresAt))
+	}
+	if old.Calls == 0 {
+		fmt.Fprintln(e.stdout, "Nobody has called it since it was replaced.")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Called %d %s since it was replaced, the last at %s; the latest callers:\n", old.Calls, plural(int(old.Calls), "time", "times"), whenPtr(old.LastUsedAt))
+	w := e.table()
+	fmt.Fprintln(w, "  ADDRESS\tUSER AGENT\tLAST SEEN")
+	for _, c := range old.Callers {
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", cell(c.Address, 0), cell(c.UserAgent, 60), when(c.LastSeen))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if now.Before(old.ExpiresAt) {
+		fmt.Fprintln(e.stdout, "Give these senders the new URL before the old one stops working.")
+	}
+	return nil
+}
+
+// ConnectionListCmd is `herald connection list --channel ID | --attention`.
 type ConnectionListCmd struct {
-	Channel string `name:"channel" required:"" placeholder:"ID" help:"Channel whose connections to list."`
+	Channel   string `name:"channel" placeholder:"ID" help:"Channel whose connections to list ('herald channel list --team ID' shows ids)."`
+	Attention bool   `name:"attention" help:"Only the connections that need attention, with the reasons: across every team you can see, or in --channel."`
 }
 
 // Run lists the connections.
 func (c *ConnectionListCmd) Run(e *cliEnv) error {
+	if c.Channel == "" && !c.Attention {
+		return errors.New("say which connections: --channel ID for a channel's, or --attention for those that need attention across teams")
+	}
 	cl, err := e.client()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := e.call()
 	defer cancel()
-	list, err := cl.Connections(ctx, c.Channel)
+	var list []client.Connection
+	if c.Channel != "" {
+		list, err = cl.Connections(ctx, c.Channel)
+	} else {
+		list, err = cl.OrgConnections(ctx, true)
+	}
 	if err != nil {
 		return err
 	}
+	if c.Attention {
+		list = slices.DeleteFunc(list, func(conn client.Connection) bool { return !conn.AttentionRequired })
+	}
 	if e.flags.JSON {
 		return e.printJSON(map[string]any{"connections": nonNil(list)})
+	}
+	if c.Attention {
+		return printAttentionList(e, cl, list, c.Channel != "")
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, "No connections in this channel; add one with 'herald connection add --channel ID --name NAME'.")
 		return nil
 	}
 	w := e.table()
-	fmt.Fprintln(w, "ID\tNAME\tCONNECTOR\tDELIVERED\tLAST DELIVERY\tCREATED")
+	fmt.Fprintln(w, "ID\tNAME\tCONNECTOR\tDELIVERED\tLAST DELIVERY\tCREATED\tATTENTION")
+	needy := 0
 	for _, conn := range list {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", cell(conn.ID, 0), cell(conn.Name, 40), cell(conn.Connector, 0),
-			strconv.FormatInt(conn.DeliveredCount, 10), whenPtr(conn.LastDeliveryAt), when(conn.CreatedAt))
+		attention := "-"
+		if conn.AttentionRequired {
+			attention, needy = "required", needy+1
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(conn.ID, 0), cell(conn.Name, 40), cell(conn.Connector, 0),
+			strconv.FormatInt(conn.DeliveredCount, 10), whenPtr(conn.LastDeliveryAt), when(conn.CreatedAt), attention)
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	if needy > 0 {
+		fmt.Fprintf(e.stdout, "\n%d of these need attention: 'herald connection list --attention --channel %s' says why.\n", needy, clean(c.Channel))
+	}
 	fmt.Fprintln(e.stdout, "\n'herald connection show ID' prints a connection's webhook URLs.")
+	return nil
+}
+
+// printAttentionList shows connections that need attention, a line per
+// reason. The teams' names are looked up for connections from several
+// teams.
+func printAttentionList(e *cliEnv, cl *client.Client, list []client.Connection, oneChannel bool) error {
+	if len(list) == 0 {
+		if oneChannel {
+			fmt.Fprintln(e.stdout, "No connection in this channel needs attention.")
+		} else {
+			fmt.Fprintln(e.stdout, "No connection needs attention in the teams you can see.")
+		}
+		return nil
+	}
+	teamNames := map[string]string{}
+	if !oneChannel {
+		ctx, cancel := e.call()
+		defer cancel()
+		teams, err := cl.Teams(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range teams {
+			teamNames[t.ID] = t.Name
+		}
+	}
+	w := e.table()
+	fmt.Fprintln(w, "ID\tNAME\tTEAM\tCHANNEL\tLAST DELIVERY\tREASON")
+	for _, conn := range list {
+		team := conn.TeamID
+		if name := teamNames[team]; name != "" {
+			team = name
+		}
+		reasons := conn.AttentionReasons
+		if len(reasons) == 0 {
+			reasons = []string{""}
+		}
+		for i, r := range reasons {
+			if i == 0 {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", cell(conn.ID, 0), cell(conn.Name, 40), cell(team, 30), cell(conn.ChannelID, 0),
+					whenPtr(conn.LastDeliveryAt), cell(r, 0))
+			} else {
+				fmt.Fprintf(w, "\t\t\t\t\t%s\n", cell(r, 0))
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "\n'herald connection update-url ID' issues new URLs; 'herald connection show ID' shows who still calls an old one.")
 	return nil
 }
 
@@ -163,7 +302,7 @@ func (c *ConnectionShowCmd) Run(e *cliEnv) error {
 	if e.flags.JSON {
 		return e.printJSON(conn)
 	}
-	return printConnection(e, conn)
+	return printConnection(e, conn, true)
 }
 
 // ConnectionRemoveCmd is `herald connection remove ID`.
@@ -188,4 +327,144 @@ func (c *ConnectionRemoveCmd) Run(e *cliEnv) error {
 	}
 	fmt.Fprintf(e.stdout, "Removed connection %s; its webhook URLs now answer 410 Gone.\n", clean(c.ID))
 	return nil
+}
+
+// ConnectionUpdateURLCmd is `herald connection update-url ID [--grace 24h]`.
+type ConnectionUpdateURLCmd struct {
+	ID    string        `arg:"" help:"Connection id ('herald connection list --channel ID' shows them)."`
+	Grace time.Duration `name:"grace" default:"24h" help:"How long the old URLs keep working, their answers marked with Deprecation and Sunset headers, before they answer 410 Gone: 0s ends them at once; at most 2160h (90 days)."`
+}
+
+// Run issues new URLs.
+func (c *ConnectionUpdateURLCmd) Run(e *cliEnv) error {
+	if c.Grace < 0 {
+		return errors.New("--grace cannot be negative; 0s ends the old URLs at once")
+	}
+	cl, err := e.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := e.call()
+	defer cancel()
+	conn, err := cl.UpdateURL(ctx, c.ID, c.Grace)
+	if err != nil {
+		return err
+	}
+	if e.flags.JSON {
+		return e.printJSON(conn)
+	}
+	fmt.Fprintf(e.stdout, "Issued new URLs for connection %s %q.\n", cell(conn.ID, 0), clean(conn.Name))
+	if err := printURLs(e, conn); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	if old := conn.OldURL; old != nil && time.Now().Before(old.ExpiresAt) {
+		fmt.Fprintf(e.stdout, "The old URLs keep working until %s, then answer 410 Gone. They are not shown again.\n", when(old.ExpiresAt))
+		fmt.Fprintf(e.stdout, "Herald records who still calls them: 'herald connection show %s' lists those callers, so that you can give them the new URL in time.\n", clean(conn.ID))
+	} else {
+		fmt.Fprintln(e.stdout, "The old URLs no longer work: they answer 410 Gone. They are not shown again.")
+		fmt.Fprintln(e.stdout, "Give the new URL to every system that posted to the old one.")
+	}
+	return nil
+}
+
+// ConnectionRenameCmd is `herald connection rename ID NAME`.
+type ConnectionRenameCmd struct {
+	ID   string `arg:"" help:"Connection id ('herald connection list --channel ID' shows them)."`
+	Name string `arg:"" help:"New name, shown on the channel's posts and in the Configured list (at most 100 characters)."`
+}
+
+// Run renames the connection.
+func (c *ConnectionRenameCmd) Run(e *cliEnv) error {
+	cl, err := e.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := e.call()
+	defer cancel()
+	conn, err := cl.RenameConnection(ctx, c.ID, c.Name)
+	if err != nil {
+		return err
+	}
+	if e.flags.JSON {
+		return e.printJSON(conn)
+	}
+	fmt.Fprintf(e.stdout, "Renamed connection %s to %q; its webhook URLs are unchanged.\n", cell(conn.ID, 0), clean(conn.Name))
+	return nil
+}
+
+// ConnectionImageCmd is `herald connection image ID FILE|--remove`.
+type ConnectionImageCmd struct {
+	ID     string `arg:"" help:"Connection id ('herald connection list --channel ID' shows them)."`
+	File   string `arg:"" optional:"" help:"PNG, JPEG or GIF file of at most 256 KB, shown at up to 64 px; - reads it from standard input."`
+	Remove bool   `name:"remove" help:"Remove the connection's picture instead of setting one (give no FILE)."`
+}
+
+// Run sets or removes the picture.
+func (c *ConnectionImageCmd) Run(e *cliEnv) error {
+	switch {
+	case c.Remove && c.File != "":
+		return errors.New("give either FILE or --remove, not both")
+	case !c.Remove && c.File == "":
+		return errors.New("give the picture's FILE (PNG, JPEG or GIF), or --remove to remove the picture")
+	}
+	var data []byte
+	if !c.Remove {
+		var err error
+		if data, err = readImage(e, c.File); err != nil {
+			return err
+		}
+	}
+	cl, err := e.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := e.call()
+	defer cancel()
+	if c.Remove {
+		if err := cl.DeleteConnectionImage(ctx, c.ID); err != nil {
+			return err
+		}
+		if e.flags.JSON {
+			// The API answers 204 with no body; say what happened in JSON.
+			return e.printJSON(map[string]any{"id": c.ID, "image_removed": true})
+		}
+		fmt.Fprintf(e.stdout, "Removed the picture of connection %s.\n", clean(c.ID))
+		return nil
+	}
+	if err := cl.SetConnectionImage(ctx, c.ID, data); err != nil {
+		return err
+	}
+	if e.flags.JSON {
+		return e.printJSON(map[string]any{"id": c.ID, "image_set": true, "bytes": len(data)})
+	}
+	fmt.Fprintf(e.stdout, "Set the picture of connection %s (%s, %d bytes); it shows as the author of the connection's messages.\n",
+		clean(c.ID), http.DetectContentType(data), len(data))
+	return nil
+}
+
+// readImage reads a picture from a file, or standard input for "-", up to
+// the size the API takes.
+func readImage(e *cliEnv, name string) ([]byte, error) {
+	var r io.Reader = e.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err // names the file
+		}
+		defer f.Close()
+		r = f
+	} else {
+		name = "standard input"
+	}
+	data, err := io.ReadAll(io.LimitReader(r, client.MaxImageSize+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	case len(data) == 0:
+		return nil, fmt.Errorf("%s is empty", name)
+	case len(data) > client.MaxImageSize:
+		return nil, fmt.Errorf("%s is over %d KB: Herald takes pictures of at most %d KB (they are shown at up to 64 px)", name, client.MaxImageSize>>10, client.MaxImageSize>>10)
+	}
+	return data, nil
 }
