@@ -129,6 +129,85 @@ func (s *server) summaries(channel string) map[string]bool {
 	}
 }
 
+// load posts from many clients until stop is closed or the server is gone,
+// and returns the texts of the posts answered "1".
+func load(t *testing.T, url string, clients int, enough int, stop func(acked int)) []string {
+	var mu sync.Mutex
+	var acked []string
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	var wg sync.WaitGroup
+	for g := range clients {
+		wg.Go(func() {
+			hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			for i := 0; ctx.Err() == nil; i++ {
+				text := fmt.Sprintf("m-%d-%d", g, i)
+				resp, err := hc.Post(url, "application/json", bytes.NewBufferString(`{"text":"`+text+`"}`))
+				if err != nil {
+					return // the server is gone
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == 200 && string(b) == "1" {
+					mu.Lock()
+					acked = append(acked, text)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= enough || time.Now().After(deadline) {
+			stop(n)
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	return acked
+}
+
+// webhook creates a team and an Incoming Webhook, and returns the channel
+// and the URL.
+func (s *server) webhook() (channel, url string) {
+	var team struct{ ID string }
+	s.api("POST", "/api/v1/teams", map[string]string{"name": "Durable"}, &team)
+	var chans struct{ Channels []struct{ ID string } }
+	s.api("GET", "/api/v1/teams/"+team.ID+"/channels", nil, &chans)
+	var conn struct {
+		WebhookURL string `json:"webhook_url"`
+	}
+	s.api("POST", "/api/v1/channels/"+chans.Channels[0].ID+"/connections", map[string]string{"connector": "incoming-webhook", "name": "load"}, &conn)
+	return chans.Channels[0].ID, conn.WebhookURL
+}
+
+// checkStored fails the test for every acked text not stored in channel.
+func checkStored(t *testing.T, s *server, channel string, acked []string) {
+	t.Helper()
+	stored := s.summaries(channel)
+	var lost int
+	for _, text := range acked {
+		if !stored[text] {
+			lost++
+			if lost <= 5 {
+				t.Errorf("message %q was answered 1 but is not stored", text)
+			}
+		}
+	}
+	if lost > 0 {
+		t.Fatalf("%d of %d answered messages lost", lost, len(acked))
+	}
+}
+
 // TestKillUnderLoad posts from many clients, kills Herald with SIGKILL in
 // the middle, restarts it on the same store, and checks that every message
 // it answered "1" for is there.
@@ -140,79 +219,40 @@ func TestKillUnderLoad(t *testing.T) {
 				args = append(args, "--db", testenv.Postgres(t))
 			}
 			s := run(t, args...)
-			var team struct{ ID string }
-			s.api("POST", "/api/v1/teams", map[string]string{"name": "Durable"}, &team)
-			var chans struct{ Channels []struct{ ID string } }
-			s.api("GET", "/api/v1/teams/"+team.ID+"/channels", nil, &chans)
-			ch := chans.Channels[0].ID
-			var conn struct {
-				WebhookURL string `json:"webhook_url"`
-			}
-			s.api("POST", "/api/v1/channels/"+ch+"/connections", map[string]string{"connector": "incoming-webhook", "name": "load"}, &conn)
-
-			const clients = 16
-			var mu sync.Mutex
-			var acked []string
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			tr := &http.Transport{MaxIdleConnsPerHost: clients}
-			var wg sync.WaitGroup
-			for g := range clients {
-				wg.Go(func() {
-					hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-					for i := 0; ctx.Err() == nil; i++ {
-						text := fmt.Sprintf("m-%d-%d", g, i)
-						resp, err := hc.Post(conn.WebhookURL, "application/json", bytes.NewBufferString(`{"text":"`+text+`"}`))
-						if err != nil {
-							return // the server is gone
-						}
-						b, _ := io.ReadAll(resp.Body)
-						resp.Body.Close()
-						if resp.StatusCode == 200 && string(b) == "1" {
-							mu.Lock()
-							acked = append(acked, text)
-							mu.Unlock()
-						}
-					}
-				})
-			}
-			// Kill once a good number of posts were answered.
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				mu.Lock()
-				n := len(acked)
-				mu.Unlock()
-				if n >= 3000 || time.Now().After(deadline) {
-					break
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			testenv.Must(t, s.cmd.Process.Signal(syscall.SIGKILL), "kill")
-			s.cmd.Wait()
-			cancel()
-			wg.Wait()
-			tr.CloseIdleConnections()
-
-			mu.Lock()
-			defer mu.Unlock()
+			ch, url := s.webhook()
+			acked := load(t, url, 16, 3000, func(int) {
+				testenv.Must(t, s.cmd.Process.Signal(syscall.SIGKILL), "kill")
+				s.cmd.Wait()
+			})
 			if len(acked) < 100 {
 				t.Fatalf("only %d posts were answered before the kill", len(acked))
 			}
-			s2 := run(t, args...)
-			stored := s2.summaries(ch)
-			var lost int
-			for _, text := range acked {
-				if !stored[text] {
-					lost++
-					if lost <= 5 {
-						t.Errorf("message %q was answered 1 but is not stored", text)
-					}
-				}
-			}
-			if lost > 0 {
-				t.Fatalf("%d of %d answered messages lost", lost, len(acked))
-			}
-			t.Logf("%s: %d posts answered before SIGKILL, all %d stored (%d stored in all)", db, len(acked), len(acked), len(stored))
+			checkStored(t, run(t, args...), ch, acked)
+			t.Logf("%s: %d posts answered before SIGKILL, all stored", db, len(acked))
 		})
 	}
+}
+
+// TestGracefulShutdown sends SIGTERM under load: Herald must finish the
+// posts it accepted (each answered "1" is stored), then exit 0.
+func TestGracefulShutdown(t *testing.T) {
+	args := []string{"--data", t.TempDir(), "--rate-limit", "off"}
+	s := run(t, args...)
+	ch, url := s.webhook()
+	var exitErr error
+	acked := load(t, url, 16, 1000, func(int) {
+		testenv.Must(t, s.cmd.Process.Signal(syscall.SIGTERM), "SIGTERM")
+		done := make(chan error, 1)
+		go func() { done <- s.cmd.Wait() }()
+		select {
+		case exitErr = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("herald did not exit within 30 s of SIGTERM")
+		}
+	})
+	if exitErr != nil {
+		t.Fatalf("herald exited with %v after SIGTERM\n%s", exitErr, s.log)
+	}
+	checkStored(t, run(t, args...), ch, acked)
+	t.Logf("%d posts answered before and during the shutdown, all stored", len(acked))
 }
