@@ -1,8 +1,9 @@
 // Package client is a small typed client for Herald's JSON API (/api/v1):
-// teams, channels, connectors, connections and messages, the live message
-// stream of a channel, and the organization's settings, users, team
-// members, API tokens and audit log. The herald CLI and the end-to-end tests use
-// it.
+// teams, channels, connectors, connections (with Update URL, the attention
+// they need, their names and pictures) and messages, the live message
+// stream of a channel, and the organization's settings, URL rotation
+// campaigns, users, team members, API tokens and audit log. The herald CLI
+// and the end-to-end tests use it.
 //
 // The package has its own types for what the API sends rather than reusing
 // the server's domain types: they describe the wire format (including the

@@ -104,7 +104,11 @@ func printConnection(e *cliEnv, conn *client.Connection, detail bool) error {
 		fmt.Fprintf(w, "Image:\t%s\n", cell(conn.ImageURL, 0))
 	}
 	if detail {
-		fmt.Fprintf(w, "Attention:\t%s\n", map[bool]string{false: "none", true: "required"}[conn.AttentionRequired])
+		attention := "none"
+		if conn.AttentionRequired {
+			attention = "required"
+		}
+		fmt.Fprintf(w, "Attention:\t%s\n", attention)
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -225,7 +229,8 @@ func (c *ConnectionListCmd) Run(e *cliEnv) error {
 		return err
 	}
 	if needy > 0 {
-		fmt.Fprintf(e.stdout, "\n%d of these need attention: 'herald connection list --attention --channel %s' says why.\n", needy, clean(c.Channel))
+		fmt.Fprintf(e.stdout, "\n%d of these %s attention: 'herald connection list --attention --channel %s' says why.\n",
+			needy, plural(needy, "needs", "need"), clean(c.Channel))
 	}
 	fmt.Fprintln(e.stdout, "\n'herald connection show ID' prints a connection's webhook URLs.")
 	return nil
