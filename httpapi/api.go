@@ -344,7 +344,11 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 	if err := s.store.CreateConnection(r.Context(), userFrom(r.Context()), c, *sec); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, s.view(c, sec))
+	v, err := s.fullView(r, c, sec, org)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, v)
 }
 
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) error {

@@ -53,7 +53,15 @@ func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.ingest.Changed(r.Context(), c.ID)
-	return writeJSON(w, http.StatusOK, s.view(c, sec))
+	org, err := s.store.Org(r.Context())
+	if err != nil {
+		return err
+	}
+	v, err := s.fullView(r, c, sec, org)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
 }
 
 // putConnectionImage stores the picture shown as the author of the

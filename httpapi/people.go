@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/ingest"
@@ -36,6 +37,9 @@ func (s *Server) updateOrg(w http.ResponseWriter, r *http.Request) error {
 	var req herald.OrgUpdate
 	if err := decode(r, &req); err != nil {
 		return err
+	}
+	if d := req.URLMaxAge; d != nil && (time.Duration(*d)%time.Second != 0) {
+		return herald.Errorf(herald.EInvalid, "url_max_age is whole seconds or more, e.g. \"2160h\" (90 days); \"0s\" removes the limit.")
 	}
 	org, err := s.store.UpdateOrg(r.Context(), userFrom(r.Context()), req)
 	if err != nil {
