@@ -197,26 +197,27 @@ func (b *batcher) write(batch []*insertReq) error {
 			next[id] = end - perChannel[id] + 1
 		}
 
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO messages
-			(org_id, channel_id, seq, connection_id, created_at, format, summary, card)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`)
-		if err != nil {
-			return fmt.Errorf("store: prepare insert: %w", err)
-		}
-		defer stmt.Close()
+		// One multi-row INSERT per chunk: SQLite runs one statement instead
+		// of one per message, which is most of the writer's time under load.
+		// RETURNING gives (channel, seq) with each id, so ids are matched
+		// whatever order the rows come back in.
 		conns := make(map[string]connStat, 4)
+		bySeq := make(map[seqKey]*herald.Message, len(batch))
 		for _, r := range batch {
 			m := r.m
 			m.Seq = next[m.ChannelID]
 			next[m.ChannelID]++
-			if err := stmt.QueryRowContext(ctx, m.OrgID, m.ChannelID, m.Seq, m.ConnectionID, ms(m.CreatedAt),
-				m.Format, m.Summary, string(m.Card)).Scan(&m.ID); err != nil {
-				return fmt.Errorf("store: insert message: %w", err)
-			}
+			bySeq[seqKey{m.ChannelID, m.Seq}] = m
 			st := conns[m.ConnectionID]
 			st.n++
 			st.last = max(st.last, ms(m.CreatedAt))
 			conns[m.ConnectionID] = st
+		}
+		for start := 0; start < len(batch); start += insertChunk {
+			chunk := batch[start:min(start+insertChunk, len(batch))]
+			if err := insertMessages(ctx, tx, chunk, bySeq); err != nil {
+				return err
+			}
 		}
 		for id, st := range conns {
 			if _, err := tx.ExecContext(ctx, `UPDATE connections SET delivered_count = delivered_count + $1,
@@ -233,6 +234,69 @@ func (b *batcher) write(batch []*insertReq) error {
 		}
 		return nil
 	})
+}
+
+// insertChunk bounds the rows of one INSERT (8 parameters each), well under
+// SQLite's and PostgreSQL's parameter limits.
+const insertChunk = 128
+
+type seqKey struct {
+	channel string
+	seq     int64
+}
+
+// insertStatements caches the INSERT text for each chunk size.
+var insertStatements sync.Map // int -> string
+
+func insertStatement(n int) string {
+	if q, ok := insertStatements.Load(n); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO messages (org_id, channel_id, seq, connection_id, created_at, format, summary, card) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		p := i * 8
+		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
+	}
+	b.WriteString(` RETURNING id, channel_id, seq`)
+	q := b.String()
+	insertStatements.Store(n, q)
+	return q
+}
+
+func insertMessages(ctx context.Context, tx *sql.Tx, chunk []*insertReq, bySeq map[seqKey]*herald.Message) error {
+	args := make([]any, 0, 8*len(chunk))
+	for _, r := range chunk {
+		m := r.m
+		args = append(args, m.OrgID, m.ChannelID, m.Seq, m.ConnectionID, ms(m.CreatedAt), m.Format, m.Summary, string(m.Card))
+	}
+	rows, err := tx.QueryContext(ctx, insertStatement(len(chunk)), args...)
+	if err != nil {
+		return fmt.Errorf("store: insert messages: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var k seqKey
+		var id int64
+		if err := rows.Scan(&id, &k.channel, &k.seq); err != nil {
+			return fmt.Errorf("store: insert messages: %w", err)
+		}
+		if m := bySeq[k]; m != nil {
+			m.ID = id
+			n++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: insert messages: %w", err)
+	}
+	if n != len(chunk) {
+		return fmt.Errorf("store: insert messages: %d of %d ids returned", n, len(chunk))
+	}
+	return nil
 }
 
 const messageColumns = `id, channel_id, seq, connection_id, created_at, format, summary, card`

@@ -11,10 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -57,13 +59,19 @@ type Options struct {
 
 // Store is Herald's persistence. It is safe for concurrent use.
 type Store struct {
-	dialect  string
-	db       *sql.DB // writes; for SQLite a single connection, as SQLite has one writer
-	rdb      *sql.DB // reads; for PostgreSQL the same pool as db
-	now      func() time.Time
-	onCommit func([]*herald.Message)
-	notify   func(context.Context, *sql.Tx, []*herald.Message) error
-	batch    *batcher
+	dialect string
+	db      *sql.DB // writes; for SQLite a single connection, as SQLite has one writer
+	rdb     *sql.DB // reads; for PostgreSQL the same pool as db
+	cp      *sql.DB // SQLite only: the checkpointing connection
+	cpStop  chan struct{}
+	cpDone  chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
+	now       func() time.Time
+	onCommit  func([]*herald.Message)
+	notify    func(context.Context, *sql.Tx, []*herald.Message) error
+	batch     *batcher
 }
 
 // Open opens (and migrates) the store named by dsn: a postgres:// or
@@ -115,7 +123,15 @@ func (s *Store) openSQLite(ctx context.Context, path string, opts Options) error
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(1)")
 	base := "file:" + path + "?"
-	w, err := sql.Open("sqlite", base+q.Encode()+"&_txlock=immediate")
+	// The writer does not checkpoint: copying the WAL into the database
+	// (and its fsync) would stall every webhook waiting on that commit. A
+	// background connection checkpoints instead (see checkpoints).
+	wq := url.Values{}
+	for k, v := range q {
+		wq[k] = v
+	}
+	wq.Add("_pragma", "wal_autocheckpoint(0)")
+	w, err := sql.Open("sqlite", base+wq.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -138,8 +154,39 @@ func (s *Store) openSQLite(ctx context.Context, path string, opts Options) error
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	s.db, s.rdb = w, r
+	cp, err := sql.Open("sqlite", base+q.Encode())
+	if err != nil {
+		w.Close()
+		r.Close()
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
+	cp.SetMaxOpenConns(1)
+	s.db, s.rdb, s.cp = w, r, cp
+	s.cpStop, s.cpDone = make(chan struct{}), make(chan struct{})
+	go s.checkpoints()
 	return nil
+}
+
+// checkpoints copies the SQLite WAL into the database every half second,
+// beside the writer rather than inside its commits; PASSIVE never blocks
+// the writer or readers. On close the WAL is checkpointed and truncated.
+func (s *Store) checkpoints() {
+	defer close(s.cpDone)
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.cpStop:
+			if _, err := s.cp.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+				slog.Warn("store: final checkpoint", "error", err)
+			}
+			return
+		case <-t.C:
+			if _, err := s.cp.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+				slog.Warn("store: checkpoint", "error", err)
+			}
+		}
+	}
 }
 
 func (s *Store) openPostgres(ctx context.Context, dsn string) error {
@@ -192,15 +239,24 @@ func (s *Store) Dialect() string { return s.dialect }
 // (the PostgreSQL notifier).
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close waits for pending message writes, then closes the database.
+// Close waits for pending message writes, then closes the database. It is
+// safe to call more than once.
 func (s *Store) Close() error {
-	if s.batch != nil {
-		s.batch.close()
-	}
-	return s.closeDBs()
+	s.closeOnce.Do(func() {
+		if s.batch != nil {
+			s.batch.close()
+		}
+		s.closeErr = s.closeDBs()
+	})
+	return s.closeErr
 }
 
 func (s *Store) closeDBs() error {
+	if s.cp != nil {
+		close(s.cpStop)
+		<-s.cpDone
+		s.cp.Close()
+	}
 	err := s.db.Close()
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())

@@ -49,6 +49,7 @@ type expectedFile struct {
 		Test         string            `json:"test"`
 		FixtureFiles []string          `json:"fixture_files"`
 		Headers      map[string]string `json:"headers"`
+		Query        map[string]string `json:"query"`
 		ContentType  string            `json:"content_type"`
 		Body         *string           `json:"body"`
 		Outcome      string            `json:"likely_outcome"`
@@ -119,7 +120,7 @@ func Cases(t testing.TB, service string) []Case {
 		if !strings.HasPrefix(p.Outcome, "ignored") {
 			continue
 		}
-		cases = append(cases, Case{Name: p.Test + "/ignored", Noop: true,
+		cases = append(cases, Case{Name: p.Test + "/ignored", Noop: true, Query: p.Query,
 			Delivery: connector.Delivery{Header: header(p.Headers, p.ContentType), Body: load(p.FixtureFiles, p.Body)}})
 	}
 	return cases
