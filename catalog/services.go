@@ -3,12 +3,24 @@ package catalog
 import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/connector/alertmanager"
+	"github.com/heraldhq/herald/connector/azuredevops"
 	"github.com/heraldhq/herald/connector/gitea"
 	"github.com/heraldhq/herald/connector/grafana"
+	"github.com/heraldhq/herald/connector/jira"
 )
 
 // services are the third-party connectors Herald translates.
 var services = []*Entry{
+	{
+		Connector: herald.Connector{ID: "azure-devops", Name: "Azure DevOps", Kind: herald.KindPush, Events: azuredevops.Events,
+			Description: "Pushes, pull requests, work items, builds, releases and pipeline runs from Azure DevOps service hooks. A secret is checked as the basic-auth password set on the hook."},
+		URLName: "AzureDevOps", Translate: azuredevops.Translate, Auth: AuthBasicOrBearer, Color: "#0078D4",
+	},
+	{
+		Connector: herald.Connector{ID: "jira", Name: "Jira", Kind: herald.KindPush, Events: jira.Events,
+			Description: "Issues created, updated, transitioned and deleted, and comments, from Jira Cloud or Server webhooks. With a secret, Jira Cloud's X-Hub-Signature is checked."},
+		URLName: "Jira", Translate: jira.Translate, Auth: AuthHubSignature, Color: "#0052CC",
+	},
 	{
 		Connector: herald.Connector{ID: "gitea", Name: "Gitea / Forgejo", Kind: herald.KindPush, Events: gitea.Events,
 			Description: "Pushes, pull requests, issues, comments, reviews and releases from Gitea, Forgejo or Gogs. Set a secret in both to have deliveries signed."},
