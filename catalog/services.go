@@ -5,6 +5,7 @@ import (
 	"github.com/heraldhq/herald/connector/alertmanager"
 	"github.com/heraldhq/herald/connector/azuredevops"
 	"github.com/heraldhq/herald/connector/gitea"
+	"github.com/heraldhq/herald/connector/gitlab"
 	"github.com/heraldhq/herald/connector/grafana"
 	"github.com/heraldhq/herald/connector/jira"
 )
@@ -20,6 +21,11 @@ var services = []*Entry{
 		Connector: herald.Connector{ID: "jira", Name: "Jira", Kind: herald.KindPush, Events: jira.Events,
 			Description: "Issues created, updated, transitioned and deleted, and comments, from Jira Cloud or Server webhooks. With a secret, Jira Cloud's X-Hub-Signature is checked."},
 		URLName: "Jira", Translate: jira.Translate, Auth: AuthHubSignature, Color: "#0052CC",
+	},
+	{
+		Connector: herald.Connector{ID: "gitlab", Name: "GitLab", Kind: herald.KindPush, Events: gitlab.Events,
+			Description: "Pushes, merge requests, issues, comments, pipelines, jobs, deployments and releases from GitLab project, group or system hooks. With a secret, X-Gitlab-Token is checked."},
+		URLName: "GitLab", Translate: gitlab.Translate, Auth: AuthToken, Color: "#FC6D26",
 	},
 	{
 		Connector: herald.Connector{ID: "gitea", Name: "Gitea / Forgejo", Kind: herald.KindPush, Events: gitea.Events,
