@@ -5,6 +5,7 @@ import (
 	"github.com/heraldhq/herald/connector/alertmanager"
 	"github.com/heraldhq/herald/connector/azuredevops"
 	"github.com/heraldhq/herald/connector/gitea"
+	"github.com/heraldhq/herald/connector/github"
 	"github.com/heraldhq/herald/connector/gitlab"
 	"github.com/heraldhq/herald/connector/grafana"
 	"github.com/heraldhq/herald/connector/jira"
@@ -21,6 +22,11 @@ var services = []*Entry{
 		Connector: herald.Connector{ID: "jira", Name: "Jira", Kind: herald.KindPush, Events: jira.Events,
 			Description: "Issues created, updated, transitioned and deleted, and comments, from Jira Cloud or Server webhooks. With a secret, Jira Cloud's X-Hub-Signature is checked."},
 		URLName: "Jira", Translate: jira.Translate, Auth: AuthHubSignature, Color: "#0052CC",
+	},
+	{
+		Connector: herald.Connector{ID: "github", Name: "GitHub", Kind: herald.KindPush, Events: github.Events,
+			Description: "Pushes, pull requests, reviews, issues, comments, releases, checks, workflow runs and deployments from a GitHub repository or organization webhook. With a secret, X-Hub-Signature-256 is checked."},
+		URLName: "GitHub", Translate: github.Translate, Auth: AuthHubSignature256, Color: "#24292F",
 	},
 	{
 		Connector: herald.Connector{ID: "gitlab", Name: "GitLab", Kind: herald.KindPush, Events: gitlab.Events,
