@@ -84,3 +84,38 @@ func TestThirdPartyDelivery(t *testing.T) {
 	}
 	n.api("PATCH", "/api/v1/connections/"+c.ID, map[string]any{"config": map[string]any{"events": []string{"wiki"}}}, 400, nil)
 }
+
+func TestGitHubPingAndSignature(t *testing.T) {
+	n := start(t, app.Config{})
+	ch := n.channel()
+	var c struct {
+		ID         string
+		WebhookURL string `json:"webhook_url"`
+	}
+	n.api("POST", "/api/v1/channels/"+ch+"/connections", map[string]any{"connector": "github", "name": "repo", "secret": "gh-secret"}, 201, &c)
+	ping := []byte(`{"zen":"Keep it logically awesome.","hook_id":1,"repository":{"full_name":"o/r"}}`)
+	hdr := func(event string, body []byte, secret string) map[string]string {
+		return map[string]string{"X-GitHub-Event": event, "X-Hub-Signature-256": "sha256=" + hmacHex(secret, body)}
+	}
+	if r := postWith(t, c.WebhookURL, hdr("ping", ping, "gh-secret"), string(ping)); r.status != 200 {
+		t.Fatalf("ping: %d %q", r.status, r.body)
+	}
+	if r := postWith(t, c.WebhookURL, hdr("ping", ping, "not-it"), string(ping)); r.status != 401 {
+		t.Fatalf("forged ping: %d %q", r.status, r.body)
+	}
+	push, err := os.ReadFile(filepath.Join(testenv.Corpus(t), "zulip-fixtures", "github", "fixtures", "push__1_commit.json"))
+	testenv.Must(t, err, "fixture")
+	if r := postWith(t, c.WebhookURL, hdr("push", push, "gh-secret"), string(push)); r.status != 200 || r.body != "1" {
+		t.Fatalf("push: %d %q", r.status, r.body)
+	}
+	var msgs struct{ Messages []message }
+	n.api("GET", "/api/v1/channels/"+ch+"/messages", nil, 200, &msgs)
+	if len(msgs.Messages) != 1 || msgs.Messages[0].Format != "github" {
+		t.Fatalf("messages = %+v (the ping must not be posted)", msgs.Messages)
+	}
+	var log struct{ Deliveries []struct{ Event, Outcome, Reason string } }
+	n.api("GET", "/api/v1/connections/"+c.ID+"/deliveries", nil, 200, &log)
+	if len(log.Deliveries) != 3 || log.Deliveries[2].Reason != "ping" || log.Deliveries[0].Outcome != "posted" || log.Deliveries[0].Event != "push" {
+		t.Fatalf("delivery log = %+v", log.Deliveries)
+	}
+}
