@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -83,5 +84,45 @@ func TestDeletingLastOwnerRefused(t *testing.T) {
 	n.api("DELETE", "/api/v1/users/"+uid, nil, 409, &e)
 	if e.Error.Code != "conflict" || !strings.Contains(e.Error.Message, "Founder's team") {
 		t.Fatalf("error = %+v", e)
+	}
+}
+
+// TestURLsShownOnlyToManagers: a webhook URL is a secret; only those who may
+// manage the team's connectors see it.
+func TestURLsShownOnlyToManagers(t *testing.T) {
+	n := start(t, app.Config{})
+	ch, c := n.webhook()
+	var info struct {
+		TeamID string `json:"team_id"`
+	}
+	n.api("GET", "/api/v1/channels/"+ch, nil, 200, &info)
+	guestID, guestTok := n.userWithToken("guest")
+	memberID, memberTok := n.userWithToken("member")
+	n.api("POST", "/api/v1/teams/"+info.TeamID+"/members", map[string]string{"user_id": guestID, "role": "guest"}, 200, nil)
+	n.api("POST", "/api/v1/teams/"+info.TeamID+"/members", map[string]string{"user_id": memberID, "role": "member"}, 200, nil)
+	get := func(tok, path string) string {
+		req, _ := http.NewRequest("GET", n.url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", path, err, resp.StatusCode)
+		}
+		defer resp.Body.Close()
+		b := new(strings.Builder)
+		io.Copy(b, resp.Body)
+		return b.String()
+	}
+	token := c.WebhookURL[strings.LastIndex(c.WebhookURL, "/V2")+3:]
+	for _, path := range []string{"/api/v1/connections/" + c.ID, "/api/v1/channels/" + ch + "/connections", "/api/v1/connections"} {
+		if body := get(guestTok, path); strings.Contains(body, token) || strings.Contains(body, "webhook_url") {
+			t.Errorf("a guest sees the URL at %s", path)
+		}
+		if body := get(memberTok, path); !strings.Contains(body, token) {
+			t.Errorf("a member who may manage connectors does not see the URL at %s", path)
+		}
+	}
+	n.api("PATCH", "/api/v1/teams/"+info.TeamID, map[string]bool{"members_can_manage_connectors": false}, 200, nil)
+	if body := get(memberTok, "/api/v1/connections/"+c.ID); strings.Contains(body, token) {
+		t.Error("a member who may not manage connectors sees the URL")
 	}
 }

@@ -113,7 +113,9 @@ func TestGitHubPingAndSignature(t *testing.T) {
 	if len(msgs.Messages) != 1 || msgs.Messages[0].Format != "github" {
 		t.Fatalf("messages = %+v (the ping must not be posted)", msgs.Messages)
 	}
-	var log struct{ Deliveries []struct{ Event, Outcome, Reason string } }
+	var log struct {
+		Deliveries []struct{ Event, Outcome, Reason string }
+	}
 	n.api("GET", "/api/v1/connections/"+c.ID+"/deliveries", nil, 200, &log)
 	if len(log.Deliveries) != 3 || log.Deliveries[2].Reason != "ping" || log.Deliveries[0].Outcome != "posted" || log.Deliveries[0].Event != "push" {
 		t.Fatalf("delivery log = %+v", log.Deliveries)

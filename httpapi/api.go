@@ -270,8 +270,9 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	views := make([]connectionView, 0, len(list))
+	show := s.urlVisibility(r)
 	for i, c := range list {
-		v, err := s.fullView(r, c, secs[i], org)
+		v, err := s.fullView(r, c, secs[i], org, show)
 		if err != nil {
 			return err
 		}
@@ -344,7 +345,7 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 	if err := s.store.CreateConnection(r.Context(), userFrom(r.Context()), c, *sec); err != nil {
 		return err
 	}
-	v, err := s.fullView(r, c, sec, org)
+	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
 	if err != nil {
 		return err
 	}
@@ -360,7 +361,7 @@ func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.fullView(r, c, sec, org)
+	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
 	if err != nil {
 		return err
 	}

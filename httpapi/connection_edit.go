@@ -57,7 +57,7 @@ func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	v, err := s.fullView(r, c, sec, org)
+	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
 	if err != nil {
 		return err
 	}

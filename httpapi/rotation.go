@@ -73,10 +73,29 @@ func (s *Server) attention(r *http.Request, v *connectionView, sec *store.Connec
 	return nil
 }
 
-// fullView is a connection's view with its attention state.
-func (s *Server) fullView(r *http.Request, c *herald.Connection, sec *store.ConnectionSecrets, org *herald.Org) (connectionView, error) {
+// fullView is a connection's view with its attention state. Its URLs are
+// secrets: shown only to callers who may manage the team's connectors.
+func (s *Server) fullView(r *http.Request, c *herald.Connection, sec *store.ConnectionSecrets, org *herald.Org, showURLs func(teamID string) bool) (connectionView, error) {
 	v := s.view(c, sec)
+	if !showURLs(c.TeamID) {
+		v.WebhookURL, v.SlackURL, v.URLNote = "", "", ""
+	}
 	return v, s.attention(r, &v, sec, org)
+}
+
+// urlVisibility tells, per team, whether the caller may see webhook URLs:
+// those who may manage the team's connectors. Answers are kept for the
+// request, so a list asks once per team.
+func (s *Server) urlVisibility(r *http.Request) func(teamID string) bool {
+	seen := map[string]bool{}
+	return func(teamID string) bool {
+		if v, ok := seen[teamID]; ok {
+			return v
+		}
+		_, err := s.team(r, teamID, policy.ManageConnectors)
+		seen[teamID] = err == nil
+		return err == nil
+	}
 }
 
 // rotateURL is "Update URL": POST /connections/{id}/url {"grace":"24h"}. It
@@ -125,7 +144,7 @@ func (s *Server) rotateURL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.fullView(r, c, sec, org)
+	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
 	if err != nil {
 		return err
 	}
@@ -156,11 +175,12 @@ func (s *Server) listOrgConnections(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	views := []connectionView{}
+	show := s.urlVisibility(r)
 	for i, c := range list {
 		if !u.OrgAdmin && !visible[c.TeamID] {
 			continue
 		}
-		v, err := s.fullView(r, c, secs[i], org)
+		v, err := s.fullView(r, c, secs[i], org, show)
 		if err != nil {
 			return err
 		}

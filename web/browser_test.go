@@ -33,7 +33,9 @@ const (
 	adminToken = "test-admin-token"
 	password   = "correct horse battery"
 	liveWait   = 5 * time.Second // a posted card must show within this
-	stepWait   = 10 * time.Second
+	// stepWait bounds a navigation or a click; generous, because CI runs
+	// other packages' tests beside these.
+	stepWait = 20 * time.Second
 )
 
 // The browser is shared by the package's tests; each test gets its own
@@ -58,10 +60,9 @@ func chromiumPath() string {
 	return "/usr/bin/chromium"
 }
 
-// newTab returns a tab in a fresh browser context, closed when the test
-// ends. It fails the test when Chromium is missing, and skips it only when
-// HERALD_TEST_BROWSER=off.
-func newTab(t *testing.T) context.Context {
+// needBrowser fails the test when Chromium is missing, and skips it only
+// when HERALD_TEST_BROWSER=off.
+func needBrowser(t *testing.T) {
 	t.Helper()
 	if os.Getenv("HERALD_TEST_BROWSER") == "off" {
 		t.Skip("HERALD_TEST_BROWSER=off")
@@ -69,6 +70,13 @@ func newTab(t *testing.T) context.Context {
 	if _, err := os.Stat(chromiumPath()); err != nil {
 		t.Fatalf("Chromium is needed for the browser tests: %v. Install it (apt-get install -y chromium), set HERALD_CHROMIUM, or set HERALD_TEST_BROWSER=off to skip them.", err)
 	}
+}
+
+// newTab returns a tab in a fresh browser context, closed when the test
+// ends, and a watch on it (see needBrowser).
+func newTab(t *testing.T) (context.Context, *pageWatch) {
+	t.Helper()
+	needBrowser(t)
 	browserOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "herald-chromium-")
 		if err != nil {
@@ -109,29 +117,32 @@ func newTab(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil { // opens the tab
 		t.Fatalf("open a tab: %v", err)
 	}
-	watchPage(t, ctx)
-	return ctx
+	return ctx, watchPage(t, ctx)
 }
 
-// watchPage fails the test on any JavaScript dialog (alert, confirm,
-// prompt: a payload's script would show one), on uncaught exceptions and on
-// Content-Security-Policy violations.
-func watchPage(t *testing.T, ctx context.Context) {
+// pageWatch records what must not happen in a page: JavaScript dialogs
+// (alert, confirm, prompt: a payload's script would open one), uncaught
+// exceptions, and Content-Security-Policy violations. Anything recorded
+// fails the test when it ends.
+type pageWatch struct {
+	mu         sync.Mutex
+	dialogs    []string
+	violations []string
+	exceptions []string
+}
+
+func watchPage(t *testing.T, ctx context.Context) *pageWatch {
+	w := &pageWatch{}
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
 	console := chromedp.Console(ctx)
-	var mu sync.Mutex
-	var problems []string
-	report := func(s string) {
-		mu.Lock()
-		problems = append(problems, s)
-		mu.Unlock()
-	}
 	go func() {
 		for ev, err := range dialogs {
 			if err != nil {
 				return
 			}
-			report(fmt.Sprintf("a JavaScript %s dialog opened: %q", ev.Type, ev.Message))
+			w.mu.Lock()
+			w.dialogs = append(w.dialogs, fmt.Sprintf("%s(%q)", ev.Type, ev.Message))
+			w.mu.Unlock()
 			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
 		}
 	}()
@@ -140,19 +151,40 @@ func watchPage(t *testing.T, ctx context.Context) {
 			if err != nil {
 				return
 			}
-			if m.IsException() || strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy") {
-				report(fmt.Sprintf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line+1))
+			w.mu.Lock()
+			switch {
+			case strings.Contains(m.Text, "Content Security Policy"):
+				w.violations = append(w.violations, m.Text)
+			case m.IsException():
+				w.exceptions = append(w.exceptions, fmt.Sprintf("%s (%s:%d)", m.Text, m.URL, m.Line+1))
 			}
+			w.mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() {
 		time.Sleep(50 * time.Millisecond) // let the last events arrive
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Error(p)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, d := range w.dialogs {
+			t.Errorf("a JavaScript dialog opened: %s", d)
+		}
+		for _, v := range w.violations {
+			t.Errorf("Content-Security-Policy violation: %s", v)
+		}
+		for _, e := range w.exceptions {
+			t.Errorf("uncaught exception: %s", e)
 		}
 	})
+	return w
+}
+
+// take returns what was recorded so far and forgets it.
+func (w *pageWatch) take() (dialogs, violations []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	dialogs, violations = w.dialogs, w.violations
+	w.dialogs, w.violations = nil, nil
+	return dialogs, violations
 }
 
 // server is a Herald node on a random port. The browser reaches it through
@@ -172,7 +204,7 @@ func startHerald(t *testing.T) *server {
 	}
 	base := "http://" + ln.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, app.Config{Addr: ln.Addr().String(), DataDir: t.TempDir(), BaseURL: base, BootstrapToken: adminToken})
+	a, err := app.Open(ctx, app.Config{Addr: ln.Addr().String(), DataDir: t.TempDir(), BaseURL: base, BootstrapToken: adminToken, SQLiteSync: "normal"})
 	if err != nil {
 		cancel()
 		t.Fatalf("open herald: %v", err)
@@ -348,8 +380,8 @@ func signIn(t *testing.T, ctx context.Context, s *server, email string) {
 	do(t, ctx, stepWait,
 		chromedp.Navigate(s.url+"/signin"),
 		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.SetValue(chromedp.ID("email"), email),
+		chromedp.SetValue(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.CSS("#signin-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#sidebar .team-list")),
 	)

@@ -17,8 +17,9 @@ const CLOUDS = {
   gcch: 'GCC High: connectors start off; custom connector apps are unavailable',
   dod: 'DoD: custom connector apps are unavailable',
 };
-const ACTIONS = ['org.create', 'org.update', 'team.create', 'team.update', 'channel.create', 'member.add', 'member.update',
-  'member.remove', 'user.create', 'user.delete', 'token.create', 'token.revoke', 'connection.create', 'connection.update', 'connection.delete'];
+const ACTIONS = ['org.create', 'org.update', 'org.require_url_update', 'org.cancel_url_update', 'team.create', 'team.update',
+  'channel.create', 'member.add', 'member.update', 'member.remove', 'user.create', 'user.delete', 'token.create', 'token.revoke',
+  'connection.create', 'connection.update', 'connection.rotate_url', 'connection.delete', 'connector.retire', 'connector.restore'];
 const PAGE = 25;
 
 const audit = { before: 0, action: '', done: false };

@@ -30,15 +30,15 @@ let stream, list, top, statusEl, jump;
 async function main() {
   try {
     state.channel = await api('GET', `/channels/${seg(channelID)}`);
-    const [ctx, team] = await Promise.all([
+    const [, team, , first] = await Promise.all([
       boot({ teamId: state.channel.team_id, channelId: channelID }),
       api('GET', `/teams/${seg(state.channel.team_id)}`),
+      loadConnections(),
+      api('GET', `/channels/${seg(channelID)}/messages?limit=${PAGE}`),
     ]);
     state.team = team;
-    void ctx;
-    await loadConnections();
     draw();
-    await loadInitial();
+    showInitial(first);
     follow();
   } catch (err) {
     showPageError(err);
@@ -67,8 +67,7 @@ function draw() {
   new ResizeObserver(() => { if (state.pinned) scrollToBottom(false); }).observe(list);
 }
 
-async function loadInitial() {
-  const r = await api('GET', `/channels/${seg(channelID)}/messages?limit=${PAGE}`);
+function showInitial(r) {
   const msgs = (r.messages || []).slice().reverse(); // oldest first
   for (const m of msgs) add(m, 'append');
   state.hasMore = (r.messages || []).length === PAGE;
@@ -93,13 +92,19 @@ function drawTop() {
   }
 }
 
+// The view stops following new messages only when the reader scrolls up,
+// not when content grows below (a card's images loading).
+let lastTop = 0;
 function onScroll() {
   const gap = stream.scrollHeight - stream.scrollTop - stream.clientHeight;
-  state.pinned = gap < 60;
-  if (state.pinned) {
+  if (gap < 60) {
+    state.pinned = true;
     state.unseen = 0;
     jump.hidden = true;
+  } else if (stream.scrollTop < lastTop - 2) {
+    state.pinned = false;
   }
+  lastTop = stream.scrollTop;
   if (stream.scrollTop < 200) maybeLoadOlder();
 }
 
@@ -122,6 +127,7 @@ async function loadOlder() {
     state.hasMore = msgs.length === PAGE;
     drawTop();
     stream.scrollTop = stream.scrollHeight - fromBottom;
+    lastTop = stream.scrollTop;
   } catch (err) {
     clear(top).append(h('p', { class: 'notice error', role: 'alert', text: err.message }),
       h('button', { type: 'button', class: 'button', id: 'load-older', onClick: loadOlder }, 'Try again'));
@@ -150,12 +156,16 @@ function add(m, where) {
   return true;
 }
 
+// author is who a message shows as: its connection's name and picture (or
+// its connector's icon), or the sender a Slack-style payload names, "via"
+// the connection.
 function author(m, card) {
   const c = state.connections.get(m.connection_id);
   const name = c ? c.name : 'Removed connector';
+  const image = c ? (c.image_url || `/api/v1/connectors/${seg(c.connector)}/icon`) : null;
   const s = sender(card);
-  if (s && s.name) return { name: s.name, image: s.icon || (c && c.image_url), via: name };
-  return { name, image: c && c.image_url, via: null };
+  if (s && s.name) return { name: s.name, image: s.icon || image, via: name };
+  return { name, image, via: null };
 }
 
 function messageEl(m) {
@@ -184,6 +194,7 @@ function messageEl(m) {
 
 function scrollToBottom(smooth) {
   stream.scrollTo({ top: stream.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
+  lastTop = stream.scrollTop;
   state.pinned = true;
   state.unseen = 0;
   jump.hidden = true;

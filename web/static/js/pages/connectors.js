@@ -74,9 +74,18 @@ function roleNote(team) {
   return 'You cannot manage connectors in this team.';
 }
 
+function connectorOf(id) {
+  return state.connectors.find((x) => x.id === id) || null;
+}
+
 function connectorName(id) {
-  const c = state.connectors.find((x) => x.id === id);
+  const c = connectorOf(id);
   return c ? c.name : id;
+}
+
+// iconURL keeps only Herald's own icon URLs (same origin).
+function iconURL(cn) {
+  return cn && typeof cn.icon_url === 'string' && cn.icon_url.startsWith('/') && !cn.icon_url.startsWith('//') ? cn.icon_url : null;
 }
 
 function drawConfigured() {
@@ -107,7 +116,7 @@ function connectionRow(c) {
     h('button', { type: 'button', class: 'button', dataset: { action: 'manage' }, 'aria-label': `Manage ${c.name}`, onClick: () => manage(c) }, 'Manage'),
     h('button', { type: 'button', class: 'button danger-outline', dataset: { action: 'remove' }, 'aria-label': `Remove ${c.name}`, onClick: () => remove(c) }, 'Remove')) : null;
   return h('li', { class: 'connection' + (attention ? ' attention' : ''), dataset: { id: c.id } },
-    avatar(c.name, c.image_url, 40),
+    avatar(c.name, c.image_url || iconURL(connectorOf(c.connector)), 40),
     h('div', { class: 'connection-main' },
       h('div', { class: 'connection-title' }, h('span', { class: 'connection-name', text: c.name }), stateBadge),
       h('p', { class: 'muted small' }, connectorName(c.connector), ' · ', last, ' · ',
@@ -119,32 +128,36 @@ function connectionRow(c) {
 function drawCatalog() {
   clear(catalogEl);
   const q = state.query;
-  const items = state.connectors.filter((c) => !q || c.name.toLowerCase().includes(q) || (c.description || '').toLowerCase().includes(q));
+  // Connectors that can be added first, the retired ones after them.
+  const items = state.connectors
+    .filter((c) => !q || c.name.toLowerCase().includes(q) || (c.description || '').toLowerCase().includes(q))
+    .sort((a, b) => Number(Boolean(a.retired)) - Number(Boolean(b.retired)));
   if (!items.length) {
     catalogEl.append(h('li', { class: 'muted', text: 'No connector matches your search.' }));
     return;
   }
   for (const c of items) {
-    const add = canManage() && !c.retired
+    const add = canManage() && !c.retired && c.kind !== 'polling'
       ? h('button', { type: 'button', class: 'button primary', dataset: { action: 'add', connector: c.id }, 'aria-label': `Add ${c.name}`, onClick: () => addConnection(c) }, 'Add')
       : null;
     catalogEl.append(h('li', { class: 'catalog-item' + (c.retired ? ' retired' : ''), dataset: { connector: c.id } },
+      avatar(c.name, iconURL(c), 40),
       h('div', { class: 'catalog-main' },
         h('div', { class: 'connection-title' },
           h('span', { class: 'connection-name', text: c.name }),
           c.retired ? h('span', { class: 'badge muted-badge', text: 'Retired' }) : null,
-          h('span', { class: 'badge kind', text: c.kind === 'polling' ? 'Polls a source' : 'Receives posts' })),
+          c.kind === 'polling' ? h('span', { class: 'badge kind', text: 'Polls a source' }) : null),
         h('p', { class: 'muted small', text: c.description }),
-        c.retired ? h('p', { class: 'small', text: 'Retired: it accepts no new connections; existing ones keep working.' }) : null),
+        c.retired && !/retired/i.test(c.description || '') ? h('p', { class: 'small', text: 'Retired: it accepts no new connections; existing ones keep working.' }) : null),
       add));
   }
 }
 
 // imagePicker is a file input for a connection's picture, checked here as
 // the server checks it (PNG, JPEG or GIF, at most 256 KB).
-function imagePicker(id) {
+function imagePicker(id, label = 'Image (optional)') {
   const input = h('input', { id, type: 'file', accept: IMAGE_TYPES.join(',') });
-  const f = field('Image (optional)', input, 'PNG, JPEG or GIF, up to 256 KB. It shows beside this connector\'s messages.');
+  const f = field(label, input, 'PNG, JPEG or GIF, up to 256 KB. It shows beside this connector\'s messages.');
   return {
     el: f,
     input,
@@ -158,15 +171,61 @@ function imagePicker(id) {
   };
 }
 
+// settingsFields are the inputs a connector takes besides its name: for a
+// third-party service the events to post, a branch filter and the secret it
+// signs deliveries with; for the generic JSON connector its card template.
+function settingsFields(cn) {
+  if (cn.id === 'incoming-webhook') return { els: [], read: () => ({}) };
+  const secret = h('input', { id: 'connection-secret', type: 'password', autocomplete: 'new-password', spellcheck: 'false' });
+  const secretField = field('Secret (optional)', secret, 'The secret the service signs its deliveries with; unsigned deliveries are then refused. It is never shown again.');
+  const withSecret = (cfg) => (secret.value ? { ...cfg, secret: secret.value } : cfg);
+  if (cn.id === 'generic') {
+    const title = h('input', { id: 'template-title', type: 'text', required: true, class: 'mono', placeholder: '{{.check}} is {{.state}}', autocomplete: 'off' });
+    const text = h('input', { id: 'template-text', type: 'text', class: 'mono', placeholder: '{{.output}}', autocomplete: 'off' });
+    const link = h('input', { id: 'template-link', type: 'text', class: 'mono', placeholder: '{{.url}}', autocomplete: 'off' });
+    return {
+      els: [
+        h('p', { class: 'small', text: 'Templates pick fields of the JSON the service posts, as Go templates: {{.name}}, {{.alert.state}}.' }),
+        field('Title template', title), field('Text template (optional)', text), field('Link template (optional)', link), secretField,
+      ],
+      read() {
+        if (!title.value.trim()) throw new Error('The title template is needed.');
+        const t = { title: title.value.trim() };
+        if (text.value.trim()) t.text = text.value.trim();
+        if (link.value.trim()) t.link = link.value.trim();
+        return withSecret({ config: { template: t } });
+      },
+    };
+  }
+  const events = (Array.isArray(cn.events) ? cn.events : []).filter((e) => typeof e === 'string');
+  const boxes = events.map((e, i) => h('label', { class: 'check' }, h('input', { type: 'checkbox', id: `event-${i}`, value: e }), ' ', e));
+  const branches = h('input', { id: 'connection-branches', type: 'text', placeholder: 'main,release/*', autocomplete: 'off' });
+  return {
+    els: [
+      events.length ? h('fieldset', { class: 'events' }, h('legend', { text: 'Events to post (none checked: all)' }), h('div', { class: 'checks' }, boxes)) : null,
+      field('Branches (optional)', branches, 'Comma-separated names or globs, for events about a branch.'),
+      secretField,
+    ],
+    read() {
+      const cfg = {};
+      const picked = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      if (picked.length) cfg.events = picked;
+      if (branches.value.trim()) cfg.branches = branches.value.trim();
+      return withSecret(Object.keys(cfg).length ? { config: cfg } : {});
+    },
+  };
+}
+
 function addConnection(cn) {
   const name = h('input', { id: 'connection-name', type: 'text', required: true, maxlength: 100, autocomplete: 'off', autofocus: true });
   const pic = imagePicker('connection-image');
+  const settings = settingsFields(cn);
   const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const submit = h('button', { type: 'submit', class: 'button primary', text: 'Create' });
   const form = h('form', { class: 'form', id: 'add-form', novalidate: true },
     h('p', { class: 'muted', text: cn.description }),
     field('Name', name, 'Shown as the author of the messages it posts.'),
-    pic.el, err,
+    settings.els, pic.el, err,
     h('div', { class: 'dialog-actions' }, submit));
   const d = dialog({ title: `Set up ${cn.name}`, content: form, className: 'wide' });
   form.addEventListener('submit', (e) => {
@@ -176,7 +235,8 @@ function addConnection(cn) {
       try {
         if (!name.value.trim()) throw new Error('Give the connector a name.');
         const file = pic.file();
-        let c = await api('POST', `/channels/${seg(channelID)}/connections`, { connector: cn.id, name: name.value.trim() });
+        const extra = settings.read();
+        let c = await api('POST', `/channels/${seg(channelID)}/connections`, { connector: cn.id, name: name.value.trim(), ...extra });
         if (file) {
           try {
             await api('PUT', `/connections/${seg(c.id)}/image`, file);
@@ -238,10 +298,10 @@ function manage(c0) {
     });
   });
 
-  const pic = imagePicker('manage-image');
+  const pic = imagePicker('manage-image', 'New image');
   const imgErr = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const preview = h('div', { class: 'image-preview' });
-  const drawPreview = () => clear(preview).append(avatar(c.name, c.image_url ? c.image_url + '?v=' + Date.now() : null, 48));
+  const drawPreview = () => clear(preview).append(avatar(c.name, c.image_url ? c.image_url + '?v=' + Date.now() : iconURL(connectorOf(c.connector)), 48));
   drawPreview();
   const upload = h('button', { type: 'button', class: 'button', text: 'Upload image' });
   const dropImg = h('button', { type: 'button', class: 'button subtle', text: 'Remove image' });
@@ -271,7 +331,7 @@ function manage(c0) {
     }
   }));
 
-  const urlBox = h('div', { id: 'manage-urls' }, urlFields(c, 'manage'));
+  const urlBox = h('div', { id: 'manage-urls' }, urlFields(c, 'manage'), oldURLInfo(c));
   const rotateOut = h('div', { id: 'rotate-result', role: 'status' });
   const rotate = h('button', { type: 'button', class: 'button', id: 'update-url', text: 'Update URL' });
   rotate.addEventListener('click', () => updateURL(c, rotate, urlBox, rotateOut).then((nc) => { if (nc) c = nc; }));
@@ -283,7 +343,7 @@ function manage(c0) {
     content: [
       c.attention_required ? h('div', { class: 'notice warning', role: 'note' },
         h('strong', { text: 'Attention required' }), rs.length ? h('ul', {}, rs.map((r) => h('li', { text: r }))) : null) : null,
-      h('section', { class: 'dialog-section' }, h('h3', { text: 'Name' }), nameForm),
+      h('section', { class: 'dialog-section' }, nameForm),
       h('section', { class: 'dialog-section' }, h('h3', { text: 'Image' }),
         h('div', { class: 'image-row' }, preview, pic.el), h('div', { class: 'button-row' }, upload, c.image_url ? dropImg : null), imgErr),
       h('section', { class: 'dialog-section' }, h('h3', { text: 'URL' }), urlBox,
@@ -292,6 +352,23 @@ function manage(c0) {
       h('p', { class: 'muted small', text: `Created ${formatDateTime(c.created_at)} · ${Number(c.delivered_count || 0)} messages delivered` }),
     ],
   });
+}
+
+// oldURLInfo tells who still calls a replaced URL during its grace period.
+function oldURLInfo(c) {
+  const o = c.old_url;
+  if (!o || typeof o !== 'object') return null;
+  const callers = Array.isArray(o.callers) ? o.callers : [];
+  const expired = new Date(o.expires_at) <= new Date();
+  return h('div', { class: 'old-url' },
+    h('p', { class: 'small' },
+      h('strong', { text: 'Previous URL: ' }),
+      expired ? `stopped ${formatDateTime(o.expires_at)}` : `works until ${formatDateTime(o.expires_at)}`,
+      ` · ${Number(o.calls || 0)} calls since it was replaced`,
+      o.last_used_at ? `, the last ${formatDateTime(o.last_used_at)}` : ''),
+    callers.length ? h('ul', { class: 'small callers' }, callers.map((k) => h('li', {},
+      h('code', { text: String(k.address || '') }), k.user_agent ? ` ${k.user_agent}` : '',
+      k.last_seen ? h('span', { class: 'muted', text: ` · ${formatDateTime(k.last_seen)}` }) : null))) : null);
 }
 
 // updateURL rotates a webhook's URL (POST /connections/{id}/url), after a
@@ -309,7 +386,7 @@ async function updateURL(c, button, urlBox, out) {
   return busy(button, async () => {
     try {
       const nc = await api('POST', `/connections/${seg(c.id)}/url`, { grace: '24h' });
-      clear(urlBox).append(urlFields(nc, 'rotated'));
+      clear(urlBox).append(urlFields(nc, 'rotated'), oldURLInfo(nc));
       out.dataset.result = 'updated';
       out.append(h('p', { class: 'notice good', text: 'The URL is updated. Give the new one to the service that posts here; the old one stops in 24 hours.' }));
       await refresh();
