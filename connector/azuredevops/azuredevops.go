@@ -9,9 +9,6 @@
 package azuredevops
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/heraldhq/herald/connector"
 	"github.com/heraldhq/herald/connector/cardkit"
+	"github.com/heraldhq/herald/connector/lenient"
 )
 
 // Events are the event types this translator makes cards for, for the
@@ -55,11 +53,11 @@ func Translate(d connector.Delivery) (connector.Output, error) {
 	if err != nil {
 		return connector.Output{}, fmt.Errorf("azuredevops: body is not JSON: %w", err)
 	}
-	event := strings.TrimSpace(root.get("eventType").str())
+	event := strings.TrimSpace(root.Get("eventType").Str())
 	if event == "" {
 		return connector.Output{Ignored: "not an Azure DevOps service hook: no eventType"}, nil
 	}
-	h := hook{event: event, root: root, res: root.get("resource")}
+	h := hook{event: event, root: root, res: root.Get("resource")}
 	var out connector.Output
 	switch event {
 	case "git.push":
@@ -106,7 +104,7 @@ func post(c cardkit.Card) connector.Output {
 // completed").
 func (h hook) messageLine() string {
 	for _, p := range [][]string{{"message", "text"}, {"detailedMessage", "text"}} {
-		if s := cardkit.FirstLine(h.root.get(p...).str()); s != "" {
+		if s := cardkit.FirstLine(h.root.Get(p...).Str()); s != "" {
 			return s
 		}
 	}
@@ -119,7 +117,7 @@ var mdLinkRE = regexp.MustCompile(`\[[^\]]*\]\((https?://[^)\s]+)\)`)
 // URL contains want ("" for any), skipping links to REST APIs.
 func (h hook) messageLink(want string) string {
 	for _, p := range [][]string{{"message", "markdown"}, {"detailedMessage", "markdown"}} {
-		for _, m := range mdLinkRE.FindAllStringSubmatch(h.root.get(p...).str(), -1) {
+		for _, m := range mdLinkRE.FindAllStringSubmatch(h.root.Get(p...).Str(), -1) {
 			if strings.Contains(m[1], "/_apis/") {
 				continue
 			}
@@ -135,7 +133,7 @@ func (h hook) messageLink(want string) string {
 // when the payload carries one.
 func (h hook) baseURL() string {
 	for _, c := range []string{"project", "collection", "account"} {
-		if u := h.root.get("resourceContainers", c, "baseUrl").str(); webURL(u) {
+		if u := h.root.Get("resourceContainers", c, "baseUrl").Str(); webURL(u) {
 			return strings.TrimRight(u, "/") + "/"
 		}
 	}
@@ -152,63 +150,10 @@ func (h hook) generic() connector.Output {
 	return post(cardkit.Card{Color: cardkit.Accent, Title: cardkit.Truncate(line, 200), TitleURL: h.messageLink("")})
 }
 
-// node is a decoded JSON value read leniently: a missing key, a null or a
-// value of an unexpected type reads as the zero value.
-type node struct{ v any }
+// node is a decoded JSON value read leniently (see package lenient).
+type node = lenient.Node
 
-func decode(body []byte) (node, error) {
-	if !json.Valid(body) {
-		return node{}, errors.New("invalid JSON")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return node{}, err
-	}
-	return node{v}, nil
-}
-
-func (n node) get(path ...string) node {
-	v := n.v
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return node{}
-		}
-		v = m[k]
-	}
-	return node{v}
-}
-
-func (n node) str() string {
-	switch x := n.v.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	}
-	return ""
-}
-
-func (n node) list() []node {
-	a, _ := n.v.([]any)
-	out := make([]node, len(a))
-	for i, v := range a {
-		out[i] = node{v}
-	}
-	return out
-}
-
-func (n node) object() map[string]any {
-	m, _ := n.v.(map[string]any)
-	return m
-}
+var decode = lenient.Decode
 
 var emailSuffix = regexp.MustCompile(`^\s*([^<>]*?)\s*<[^<>\s]+@[^<>\s]+>\s*$`)
 
@@ -216,7 +161,7 @@ var emailSuffix = regexp.MustCompile(`^\s*([^<>]*?)\s*<[^<>\s]+@[^<>\s]+>\s*$`)
 // uniqueName), or a string such as "Jamal Hartnett <jamal@example.com>",
 // shown without the address.
 func person(n node) string {
-	switch x := n.v.(type) {
+	switch x := n.V.(type) {
 	case string:
 		return identityName(x)
 	case map[string]any:
@@ -273,7 +218,7 @@ func stripUserinfo(u string) string {
 
 // repoURL is a Git repository's web address.
 func repoURL(repo node) string {
-	for _, u := range []string{repo.get("webUrl").str(), repo.get("remoteUrl").str()} {
+	for _, u := range []string{repo.Get("webUrl").Str(), repo.Get("remoteUrl").Str()} {
 		if webURL(u) {
 			return strings.TrimRight(stripUserinfo(u), "/")
 		}

@@ -334,7 +334,7 @@ func TestHelpers(t *testing.T) {
 	if got := stripUserinfo("https://org@dev.azure.com/org/p/_git/r"); got != "https://dev.azure.com/org/p/_git/r" {
 		t.Errorf("stripUserinfo = %q", got)
 	}
-	if got := person(node{"Jamal Hartnett <jamal@example.com>"}); got != "Jamal Hartnett" {
+	if got := person(node{V: "Jamal Hartnett <jamal@example.com>"}); got != "Jamal Hartnett" {
 		t.Errorf("person = %q", got)
 	}
 }

@@ -27,23 +27,23 @@ func plural(n int, one, many string) string {
 // its commits.
 func (h hook) push() connector.Output {
 	r := h.res
-	refs := r.get("refUpdates").list()
-	commits := r.get("commits").list()
+	refs := r.Get("refUpdates").List()
+	commits := r.Get("commits").List()
 	if len(refs) == 0 && len(commits) == 0 {
 		return connector.Output{Ignored: "push without ref updates"}
 	}
 	var ref node
 	for _, u := range refs {
-		if strings.HasPrefix(u.get("name").str(), "refs/heads/") {
+		if strings.HasPrefix(u.Get("name").Str(), "refs/heads/") {
 			ref = u
 			break
 		}
 	}
-	if ref.v == nil && len(refs) > 0 {
+	if ref.V == nil && len(refs) > 0 {
 		ref = refs[0]
 	}
-	refName := ref.get("name").str()
-	oldID, newID := ref.get("oldObjectId").str(), ref.get("newObjectId").str()
+	refName := ref.Get("name").Str()
+	oldID, newID := ref.Get("oldObjectId").Str(), ref.Get("newObjectId").Str()
 	branch := headBranch(refName)
 	kind, version := "branch", "GB"
 	if strings.HasPrefix(refName, "refs/tags/") {
@@ -53,10 +53,10 @@ func (h hook) push() connector.Output {
 	}
 	name := first(shortRef(refName), "an unnamed ref")
 
-	repo := r.get("repository")
-	repoName := repo.get("name").str()
+	repo := r.Get("repository")
+	repoName := repo.Get("name").Str()
 	web := repoURL(repo)
-	actor := first(person(r.get("pushedBy")), "Someone")
+	actor := first(person(r.Get("pushedBy")), "Someone")
 
 	var compare, refURL string
 	if web != "" && oldID != "" && newID != "" {
@@ -97,17 +97,17 @@ func (h hook) push() connector.Output {
 
 	authors := map[string]int{}
 	for _, cm := range commits {
-		authors[first(person(cm.get("author")), person(cm.get("committer")))]++
+		authors[first(person(cm.Get("author")), person(cm.Get("committer")))]++
 	}
 	delete(authors, "")
 	multi := len(authors) > 1
 	for _, cm := range commits {
-		id := cm.get("commitId").str()
+		id := cm.Get("commitId").Str()
 		short := id
 		if len(short) > 7 {
 			short = short[:7]
 		}
-		line := cardkit.MD(first(cardkit.FirstLine(cm.get("comment").str()), "(no message)"))
+		line := cardkit.MD(first(cardkit.FirstLine(cm.Get("comment").Str()), "(no message)"))
 		if short != "" {
 			href := ""
 			if web != "" {
@@ -115,7 +115,7 @@ func (h hook) push() connector.Output {
 			}
 			line = cardkit.Link(short, href) + " " + line
 		}
-		if who := first(person(cm.get("author")), person(cm.get("committer"))); multi && who != "" {
+		if who := first(person(cm.Get("author")), person(cm.Get("committer"))); multi && who != "" {
 			line += " — " + cardkit.MD(who)
 		}
 		c.Items = append(c.Items, line)
@@ -166,33 +166,33 @@ type pr struct {
 
 func readPR(n node) pr {
 	p := pr{
-		id:          n.get("pullRequestId").str(),
-		title:       n.get("title").str(),
-		repoName:    n.get("repository", "name").str(),
-		repo:        repoURL(n.get("repository")),
-		source:      shortRef(n.get("sourceRefName").str()),
-		target:      shortRef(n.get("targetRefName").str()),
-		status:      n.get("status").str(),
-		merge:       n.get("mergeStatus").str(),
-		draft:       n.get("isDraft").str() == "true",
-		createdBy:   person(n.get("createdBy")),
-		closedBy:    person(n.get("closedBy")),
-		description: strings.TrimSpace(n.get("description").str()),
+		id:          n.Get("pullRequestId").Str(),
+		title:       n.Get("title").Str(),
+		repoName:    n.Get("repository", "name").Str(),
+		repo:        repoURL(n.Get("repository")),
+		source:      shortRef(n.Get("sourceRefName").Str()),
+		target:      shortRef(n.Get("targetRefName").Str()),
+		status:      n.Get("status").Str(),
+		merge:       n.Get("mergeStatus").Str(),
+		draft:       n.Get("isDraft").Str() == "true",
+		createdBy:   person(n.Get("createdBy")),
+		closedBy:    person(n.Get("closedBy")),
+		description: strings.TrimSpace(n.Get("description").Str()),
 	}
-	p.targetBranchName = headBranch(n.get("targetRefName").str())
-	p.url = n.get("_links", "web", "href").str()
+	p.targetBranchName = headBranch(n.Get("targetRefName").Str())
+	p.url = n.Get("_links", "web", "href").Str()
 	if !webURL(p.url) {
 		p.url = ""
 		if p.repo != "" && p.id != "" {
 			p.url = p.repo + "/pullrequest/" + p.id
 		}
 	}
-	for _, rv := range n.get("reviewers").list() {
+	for _, rv := range n.Get("reviewers").List() {
 		name := person(rv)
 		if name == "" {
 			continue
 		}
-		switch rv.get("vote").str() {
+		switch rv.Get("vote").Str() {
 		case "10":
 			name += " (approved)"
 		case "5":
@@ -309,24 +309,24 @@ func (h hook) pullRequest() connector.Output {
 
 // pullRequestComment covers ms.vss-code.git-pullrequest-comment-event.
 func (h hook) pullRequestComment() connector.Output {
-	p := readPR(h.res.get("pullRequest"))
-	cm := h.res.get("comment")
-	if cm.get("commentType").str() == "system" {
+	p := readPR(h.res.Get("pullRequest"))
+	cm := h.res.Get("comment")
+	if cm.Get("commentType").Str() == "system" {
 		return connector.Output{Ignored: "system comment", Branch: p.targetBranchName}
 	}
-	actor := first(person(cm.get("author")), "Someone")
+	actor := first(person(cm.Get("author")), "Someone")
 	c := p.card(bold(actor)+" commented on a pull request"+p.in(), cardkit.Accent)
 	c.Summary = actor + " commented on PR #" + p.id + ": " + p.title
-	c.Text = cardkit.MD(cardkit.Truncate(strings.TrimSpace(cm.get("content").str()), 1000))
+	c.Text = cardkit.MD(cardkit.Truncate(strings.TrimSpace(cm.Get("content").Str()), 1000))
 	return connector.Output{Cards: []connector.Card{c.Build()}, Branch: p.targetBranchName}
 }
 
 // checkin covers tfvc.checkin.
 func (h hook) checkin() connector.Output {
 	r := h.res
-	id := r.get("changesetId").str()
-	comment := strings.TrimSpace(r.get("comment").str())
-	actor := first(person(r.get("checkedInBy")), person(r.get("author")), "Someone")
+	id := r.Get("changesetId").Str()
+	comment := strings.TrimSpace(r.Get("comment").Str())
+	actor := first(person(r.Get("checkedInBy")), person(r.Get("author")), "Someone")
 	title := "Changeset " + id
 	if id == "" {
 		title = "Changeset"

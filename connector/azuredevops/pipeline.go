@@ -30,34 +30,34 @@ var reasons = map[string]string{
 // result, requests[].requestedFor, sourceGetVersion).
 func (h hook) build() connector.Output {
 	r := h.res
-	result := first(r.get("result").str(), r.get("status").str())
+	result := first(r.Get("result").Str(), r.Get("status").Str())
 	if result == "inProgress" || result == "notStarted" {
 		return connector.Output{Ignored: "build " + humanize(result)}
 	}
 	color, word := outcome(result)
-	number := first(r.get("buildNumber").str(), r.get("id").str())
-	def := r.get("definition", "name").str()
+	number := first(r.Get("buildNumber").Str(), r.Get("id").Str())
+	def := r.Get("definition", "name").Str()
 
-	requested := person(r.get("requestedFor"))
+	requested := person(r.Get("requestedFor"))
 	if requested == "" {
-		for _, rq := range r.get("requests").list() {
-			if requested = person(rq.get("requestedFor")); requested != "" {
+		for _, rq := range r.Get("requests").List() {
+			if requested = person(rq.Get("requestedFor")); requested != "" {
 				break
 			}
 		}
 	}
-	requested = first(requested, person(r.get("requestedBy")), person(r.get("lastChangedBy")))
+	requested = first(requested, person(r.Get("requestedBy")), person(r.Get("lastChangedBy")))
 
-	ref := r.get("sourceBranch").str()
+	ref := r.Get("sourceBranch").Str()
 	if ref == "" {
 		// "LG:refs/heads/master:600c52d..." in XAML builds.
-		if parts := strings.Split(r.get("sourceGetVersion").str(), ":"); len(parts) >= 2 && strings.HasPrefix(parts[1], "refs/") {
+		if parts := strings.Split(r.Get("sourceGetVersion").Str(), ":"); len(parts) >= 2 && strings.HasPrefix(parts[1], "refs/") {
 			ref = parts[1]
 		}
 	}
 	branch := headBranch(ref)
 
-	href := r.get("_links", "web", "href").str()
+	href := r.Get("_links", "web", "href").Str()
 	if !webURL(href) {
 		href = h.messageLink("")
 	}
@@ -79,11 +79,11 @@ func (h hook) build() connector.Output {
 	c.Subtitle = strings.Join(sub, " · ")
 	c.AddFact("Result", cardkit.MD(word))
 	c.AddFact("Branch", cardkit.MD(shortRef(ref)))
-	if v := r.get("sourceVersion").str(); commitID.MatchString(v) {
+	if v := r.Get("sourceVersion").Str(); commitID.MatchString(v) {
 		c.AddFact("Commit", v[:7])
 	}
-	c.AddFact("Duration", duration(r.get("startTime").str(), r.get("finishTime").str()))
-	if rs := r.get("reason").str(); rs != "" {
+	c.AddFact("Duration", duration(r.Get("startTime").Str(), r.Get("finishTime").Str()))
+	if rs := r.Get("reason").Str(); rs != "" {
 		c.AddFact("Reason", cardkit.MD(first(reasons[rs], humanize(rs))))
 	}
 	return connector.Output{Cards: []connector.Card{c.Build()}, Branch: branch}
@@ -92,7 +92,7 @@ func (h hook) build() connector.Output {
 // releaseLink is a release's web page, else a link from Azure's message.
 func (h hook) releaseLink(releases ...node) string {
 	for _, rel := range releases {
-		if u := rel.get("_links", "web", "href").str(); webURL(u) {
+		if u := rel.Get("_links", "web", "href").Str(); webURL(u) {
 			return u
 		}
 	}
@@ -102,16 +102,16 @@ func (h hook) releaseLink(releases ...node) string {
 // release covers ms.vss-release.release-created-event and
 // release-abandoned-event.
 func (h hook) release() connector.Output {
-	rel := h.res.get("release")
-	name := rel.get("name").str()
+	rel := h.res.Get("release")
+	name := rel.Get("name").Str()
 	if name == "" {
 		return h.generic()
 	}
-	def := rel.get("releaseDefinition", "name").str()
+	def := rel.Get("releaseDefinition", "name").Str()
 	abandoned := h.event == "ms.vss-release.release-abandoned-event"
-	verb, color, actor := "created", cardkit.Accent, person(rel.get("createdBy"))
+	verb, color, actor := "created", cardkit.Accent, person(rel.Get("createdBy"))
 	if abandoned {
-		verb, color, actor = "abandoned", cardkit.Warning, first(person(rel.get("modifiedBy")), actor)
+		verb, color, actor = "abandoned", cardkit.Warning, first(person(rel.Get("modifiedBy")), actor)
 	}
 	actor = first(actor, "Someone")
 	c := cardkit.Card{
@@ -124,17 +124,17 @@ func (h hook) release() connector.Output {
 	if def != "" {
 		c.Subtitle += " of " + bold(def)
 	}
-	if rs := rel.get("reason").str(); rs != "" && rs != "none" {
+	if rs := rel.Get("reason").Str(); rs != "" && rs != "none" {
 		c.AddFact("Reason", cardkit.MD(first(reasons[rs], humanize(rs))))
 	}
 	var stages []string
-	for _, env := range rel.get("environments").list() {
-		if n := env.get("name").str(); n != "" {
+	for _, env := range rel.Get("environments").List() {
+		if n := env.Get("name").Str(); n != "" {
 			stages = append(stages, n)
 		}
 	}
 	c.AddFact("Stages", cardkit.MD(strings.Join(stages, ", ")))
-	if d := strings.TrimSpace(rel.get("description").str()); d != "" {
+	if d := strings.TrimSpace(rel.Get("description").Str()); d != "" {
 		c.Text = cardkit.MD(cardkit.Truncate(d, 500))
 	}
 	return post(c)
@@ -144,23 +144,23 @@ func (h hook) release() connector.Output {
 // deployment-completed-event.
 func (h hook) deployment() connector.Output {
 	r := h.res
-	env, dep := r.get("environment"), r.get("deployment")
-	rel := env.get("release")
-	if rel.get("name").str() == "" {
-		rel = named(dep.get("release"), r.get("release"), rel)
+	env, dep := r.Get("environment"), r.Get("deployment")
+	rel := env.Get("release")
+	if rel.Get("name").Str() == "" {
+		rel = named(dep.Get("release"), r.Get("release"), rel)
 	}
-	relName := rel.get("name").str()
-	stage := first(env.get("name").str(), dep.get("releaseEnvironment", "name").str())
+	relName := rel.Get("name").Str()
+	stage := first(env.Get("name").Str(), dep.Get("releaseEnvironment", "name").Str())
 	if relName == "" && stage == "" {
 		return h.generic()
 	}
-	def := first(env.get("releaseDefinition", "name").str(), dep.get("releaseDefinition", "name").str(),
-		r.get("release", "releaseDefinition", "name").str(), rel.get("releaseDefinition", "name").str())
-	actor := first(person(dep.get("requestedFor")), person(dep.get("requestedBy")))
+	def := first(env.Get("releaseDefinition", "name").Str(), dep.Get("releaseDefinition", "name").Str(),
+		r.Get("release", "releaseDefinition", "name").Str(), rel.Get("releaseDefinition", "name").Str())
+	actor := first(person(dep.Get("requestedFor")), person(dep.Get("requestedBy")))
 
 	started := h.event == "ms.vss-release.deployment-started-event"
 	color, word := cardkit.Accent, "started"
-	status := first(env.get("status").str(), dep.get("deploymentStatus").str(), dep.get("operationStatus").str())
+	status := first(env.Get("status").Str(), dep.Get("deploymentStatus").Str(), dep.Get("operationStatus").Str())
 	if !started {
 		color, word = outcome(status)
 	}
@@ -175,7 +175,7 @@ func (h hook) deployment() connector.Output {
 	c := cardkit.Card{
 		Color:    color,
 		Title:    title,
-		TitleURL: h.releaseLink(rel, dep.get("release"), r.get("release")),
+		TitleURL: h.releaseLink(rel, dep.Get("release"), r.Get("release")),
 		Summary:  title,
 	}
 	var sub []string
@@ -190,8 +190,8 @@ func (h hook) deployment() connector.Output {
 	if !started {
 		c.AddFact("Result", cardkit.MD(word))
 	}
-	c.AddFact("Duration", duration(dep.get("startedOn").str(), dep.get("completedOn").str()))
-	if cm := strings.TrimSpace(r.get("comment").str()); cm != "" {
+	c.AddFact("Duration", duration(dep.Get("startedOn").Str(), dep.Get("completedOn").Str()))
+	if cm := strings.TrimSpace(r.Get("comment").Str()); cm != "" {
 		c.Text = cardkit.MD(cardkit.Truncate(cm, 500))
 	}
 	return post(c)
@@ -200,7 +200,7 @@ func (h hook) deployment() connector.Output {
 // named is the first node with a name.
 func named(nodes ...node) node {
 	for _, n := range nodes {
-		if n.get("name").str() != "" {
+		if n.Get("name").Str() != "" {
 			return n
 		}
 	}
@@ -210,24 +210,24 @@ func named(nodes ...node) node {
 // approval covers ms.vss-release.deployment-approval-pending-event and
 // deployment-approval-completed-event.
 func (h hook) approval() connector.Output {
-	a := h.res.get("approval")
-	relName := first(a.get("release", "name").str(), h.res.get("release", "name").str())
-	stage := a.get("releaseEnvironment", "name").str()
-	if a.v == nil || (relName == "" && stage == "") {
+	a := h.res.Get("approval")
+	relName := first(a.Get("release", "name").Str(), h.res.Get("release", "name").Str())
+	stage := a.Get("releaseEnvironment", "name").Str()
+	if a.V == nil || (relName == "" && stage == "") {
 		return h.generic()
 	}
 	kind := "Approval"
-	switch a.get("approvalType").str() {
+	switch a.Get("approvalType").Str() {
 	case "preDeploy":
 		kind = "Pre-deployment approval"
 	case "postDeploy":
 		kind = "Post-deployment approval"
 	}
-	status := a.get("status").str()
+	status := a.Get("status").Str()
 	color, word := cardkit.Warning, "pending"
-	approver := person(a.get("approver"))
+	approver := person(a.Get("approver"))
 	if h.event == "ms.vss-release.deployment-approval-completed-event" {
-		approver = first(person(a.get("approvedBy")), approver)
+		approver = first(person(a.Get("approvedBy")), approver)
 		switch status {
 		case "approved":
 			color, word = cardkit.Good, "approved"
@@ -247,10 +247,10 @@ func (h hook) approval() connector.Output {
 	c := cardkit.Card{
 		Color:    color,
 		Title:    title,
-		TitleURL: h.releaseLink(h.res.get("release"), a.get("release")),
+		TitleURL: h.releaseLink(h.res.Get("release"), a.Get("release")),
 		Summary:  title,
 	}
-	if def := first(a.get("releaseDefinition", "name").str(), h.res.get("release", "releaseDefinition", "name").str()); def != "" {
+	if def := first(a.Get("releaseDefinition", "name").Str(), h.res.Get("release", "releaseDefinition", "name").Str()); def != "" {
 		c.Subtitle = "Release pipeline " + bold(def)
 	}
 	if word == "pending" {
@@ -258,7 +258,7 @@ func (h hook) approval() connector.Output {
 	} else {
 		c.AddFact("By", cardkit.MD(approver))
 	}
-	if cm := strings.TrimSpace(a.get("comments").str()); cm != "" {
+	if cm := strings.TrimSpace(a.Get("comments").Str()); cm != "" {
 		c.Text = cardkit.MD(cardkit.Truncate(cm, 500))
 	}
 	return post(c)
@@ -268,33 +268,33 @@ func (h hook) approval() connector.Output {
 // starts and other transitions are not posted.
 func (h hook) run() connector.Output {
 	r := h.res
-	run := r.get("run")
-	pipeline := first(r.get("pipeline", "name").str(), run.get("pipeline", "name").str())
+	run := r.Get("run")
+	pipeline := first(r.Get("pipeline", "name").Str(), run.Get("pipeline", "name").Str())
 	unit, subject := run, ""
 	label := "run"
 	switch h.event {
 	case "ms.vss-pipelines.stage-state-changed-event":
-		unit = r.get("stage")
-		subject = "stage " + first(unit.get("displayName").str(), unit.get("name").str())
+		unit = r.Get("stage")
+		subject = "stage " + first(unit.Get("displayName").Str(), unit.Get("name").Str())
 	case "ms.vss-pipelines.job-state-changed-event":
-		unit = r.get("job")
-		subject = "job " + first(unit.get("displayName").str(), unit.get("name").str())
+		unit = r.Get("job")
+		subject = "job " + first(unit.Get("displayName").Str(), unit.Get("name").Str())
 	}
-	if unit.v == nil {
+	if unit.V == nil {
 		return h.generic()
 	}
-	state := unit.get("state").str()
+	state := unit.Get("state").Str()
 	if state != "completed" {
 		return connector.Output{Ignored: first(subject, label) + " " + humanize(first(state, "in unknown state")), Branch: runBranch(r, run)}
 	}
-	color, word := outcome(unit.get("result").str())
-	runName := first(run.get("name").str(), run.get("id").str())
+	color, word := outcome(unit.Get("result").Str())
+	runName := first(run.Get("name").Str(), run.Get("id").Str())
 	title := join(" ", pipeline, "run", runName)
 	if subject != "" {
 		title += ": " + subject
 	}
 	title += " " + word
-	href := first(unit.get("_links", "web", "href").str(), run.get("_links", "web", "href").str())
+	href := first(unit.Get("_links", "web", "href").Str(), run.Get("_links", "web", "href").Str())
 	if !webURL(href) {
 		href = h.messageLink("")
 	}
@@ -302,12 +302,12 @@ func (h hook) run() connector.Output {
 	c.AddFact("Result", cardkit.MD(word))
 	branch := runBranch(r, run)
 	c.AddFact("Branch", cardkit.MD(branch))
-	start, finish := run.get("createdDate").str(), run.get("finishedDate").str()
+	start, finish := run.Get("createdDate").Str(), run.Get("finishedDate").Str()
 	if subject != "" {
-		start, finish = unit.get("startTime").str(), unit.get("finishTime").str()
+		start, finish = unit.Get("startTime").Str(), unit.Get("finishTime").Str()
 	}
 	c.AddFact("Duration", duration(start, finish))
-	if u := run.get("_links", "pipeline.web", "href").str(); webURL(u) && pipeline != "" {
+	if u := run.Get("_links", "pipeline.web", "href").Str(); webURL(u) && pipeline != "" {
 		c.Subtitle = "Pipeline " + cardkit.Link(pipeline, u)
 	}
 	return connector.Output{Cards: []connector.Card{c.Build()}, Branch: branch}
@@ -315,8 +315,8 @@ func (h hook) run() connector.Output {
 
 // runBranch is the branch a pipeline run built, from its self repository.
 func runBranch(r, run node) string {
-	for _, n := range []node{run.get("resources", "repositories", "self"), r.get("run", "resources", "repositories", "self")} {
-		if b := headBranch(n.get("refName").str()); b != "" {
+	for _, n := range []node{run.Get("resources", "repositories", "self"), r.Get("run", "resources", "repositories", "self")} {
+		if b := headBranch(n.Get("refName").Str()); b != "" {
 			return b
 		}
 	}

@@ -95,12 +95,12 @@ func fieldLabel(ref string) string {
 // fieldValue is a work item field value as short plain text.
 func fieldValue(ref string, n node) string {
 	if htmlFields[lastSegment(ref)] || htmlFields[ref] {
-		return cardkit.Truncate(strings.Join(strings.Fields(htmlText(n.str())), " "), 80)
+		return cardkit.Truncate(strings.Join(strings.Fields(htmlText(n.Str())), " "), 80)
 	}
-	if n.object() != nil {
+	if n.Object() != nil {
 		return person(n)
 	}
-	return cardkit.Truncate(identityName(n.str()), 120)
+	return cardkit.Truncate(identityName(n.Str()), 120)
 }
 
 // rank orders field reference names: well-known ones first.
@@ -151,30 +151,30 @@ func (h hook) byline() string {
 // .restored.
 func (h hook) workItem() connector.Output {
 	r := h.res
-	fields := r.get("fields")
+	fields := r.Get("fields")
 	var changes node
-	id := r.get("id").str()
+	id := r.Get("id").Str()
 	verb := strings.TrimPrefix(h.event, "workitem.")
 	var actor string
 	switch h.event {
 	case "workitem.updated":
-		changes = r.get("fields")
-		fields = r.get("revision", "fields")
-		id = first(r.get("workItemId").str(), r.get("revision", "id").str(), fields.get("System.Id").str())
-		actor = first(person(r.get("revisedBy")), person(fields.get("System.ChangedBy")), person(changes.get("System.ChangedBy", "newValue")), h.byline())
+		changes = r.Get("fields")
+		fields = r.Get("revision", "fields")
+		id = first(r.Get("workItemId").Str(), r.Get("revision", "id").Str(), fields.Get("System.Id").Str())
+		actor = first(person(r.Get("revisedBy")), person(fields.Get("System.ChangedBy")), person(changes.Get("System.ChangedBy", "newValue")), h.byline())
 	case "workitem.created":
-		actor = first(person(fields.get("System.CreatedBy")), h.byline())
+		actor = first(person(fields.Get("System.CreatedBy")), h.byline())
 	case "workitem.commented":
-		actor = first(person(fields.get("System.ChangedBy")), h.byline())
+		actor = first(person(fields.Get("System.ChangedBy")), h.byline())
 		verb = "commented on"
 	default: // deleted, restored: the last change is not the deletion
-		actor = first(h.byline(), person(fields.get("System.ChangedBy")))
+		actor = first(h.byline(), person(fields.Get("System.ChangedBy")))
 	}
 	current := func(ref string) string {
-		if v := fieldValue(ref, fields.get(ref)); v != "" {
+		if v := fieldValue(ref, fields.Get(ref)); v != "" {
 			return v
 		}
-		return fieldValue(ref, changes.get(ref, "newValue"))
+		return fieldValue(ref, changes.Get(ref, "newValue"))
 	}
 	typ := first(current("System.WorkItemType"), "Work item")
 	title := current("System.Title")
@@ -182,7 +182,7 @@ func (h hook) workItem() connector.Output {
 		return connector.Output{Ignored: "work item event without a work item"}
 	}
 
-	href := first(r.get("_links", "html", "href").str(), r.get("revision", "_links", "html", "href").str(), h.messageLink(""))
+	href := first(r.Get("_links", "html", "href").Str(), r.Get("revision", "_links", "html", "href").Str(), h.messageLink(""))
 	if !webURL(href) {
 		href = ""
 	}
@@ -210,15 +210,15 @@ func (h hook) workItem() connector.Output {
 	switch h.event {
 	case "workitem.updated":
 		changed := map[string]bool{}
-		for _, ref := range sortedFields(changes.object()) {
+		for _, ref := range sortedFields(changes.Object()) {
 			if skipField(ref) {
 				continue
 			}
-			ch := changes.get(ref)
-			oldV, newV := fieldValue(ref, ch.get("oldValue")), fieldValue(ref, ch.get("newValue"))
+			ch := changes.Get(ref)
+			oldV, newV := fieldValue(ref, ch.Get("oldValue")), fieldValue(ref, ch.Get("newValue"))
 			value := first(oldV, "none") + " → " + first(newV, "none")
 			if oldV == newV {
-				if ch.get("oldValue").str() == ch.get("newValue").str() {
+				if ch.Get("oldValue").Str() == ch.Get("newValue").Str() {
 					continue
 				}
 				value = "changed" // differs beyond what the card shows
@@ -239,15 +239,15 @@ func (h hook) workItem() connector.Output {
 		if !changed["Assigned To"] {
 			c.AddFact("Assigned To", cardkit.MD(current("System.AssignedTo")))
 		}
-		if comment := htmlText(changes.get("System.History", "newValue").str()); comment != "" {
+		if comment := htmlText(changes.Get("System.History", "newValue").Str()); comment != "" {
 			c.Text = cardkit.MD(cardkit.Truncate(comment, 1000))
 		}
 	case "workitem.commented":
-		comment := htmlText(fields.get("System.History").str())
+		comment := htmlText(fields.Get("System.History").Str())
 		if comment == "" {
 			// The comment follows the heading and link lines of the
 			// detailed message.
-			lines := strings.Split(strings.ReplaceAll(h.root.get("detailedMessage", "text").str(), "\r\n", "\n"), "\n")
+			lines := strings.Split(strings.ReplaceAll(h.root.Get("detailedMessage", "text").Str(), "\r\n", "\n"), "\n")
 			var keep []string
 			for i, l := range lines {
 				if i == 0 || (strings.HasPrefix(l, "(http") && strings.HasSuffix(l, ")")) {
@@ -266,14 +266,14 @@ func (h hook) workItem() connector.Output {
 	default: // created, restored
 		c.AddFact("State", cardkit.MD(current("System.State")))
 		c.AddFact("Assigned To", cardkit.MD(first(current("System.AssignedTo"), "Unassigned")))
-		for _, ref := range sortedFields(fields.object()) {
+		for _, ref := range sortedFields(fields.Object()) {
 			if l := lastSegment(ref); l == "Priority" || l == "Severity" {
 				c.AddFact(l, cardkit.MD(current(ref)))
 			}
 		}
 		c.AddFact("Tags", cardkit.MD(current("System.Tags")))
 		if h.event == "workitem.created" {
-			if d := htmlText(fields.get("System.Description").str()); d != "" {
+			if d := htmlText(fields.Get("System.Description").Str()); d != "" {
 				c.Text = cardkit.MD(cardkit.Truncate(d, 500))
 			}
 		}

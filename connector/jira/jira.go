@@ -11,15 +11,13 @@
 package jira
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/heraldhq/herald/connector"
 	"github.com/heraldhq/herald/connector/cardkit"
+	"github.com/heraldhq/herald/connector/lenient"
 )
 
 // Events are the webhook events this translator makes cards for.
@@ -41,10 +39,10 @@ func Translate(d connector.Delivery) (connector.Output, error) {
 	if err != nil {
 		return connector.Output{}, fmt.Errorf("jira: body is not JSON: %w", err)
 	}
-	event := strings.TrimSpace(root.get("webhookEvent").str())
-	w := hook{root: root, issue: root.get("issue"), kind: strings.TrimSpace(root.get("issue_event_type_name").str())}
+	event := strings.TrimSpace(root.Get("webhookEvent").Str())
+	w := hook{root: root, issue: root.Get("issue"), kind: strings.TrimSpace(root.Get("issue_event_type_name").Str())}
 	if event == "" {
-		if w.issue.object() == nil || root.get("transition").object() == nil {
+		if w.issue.Object() == nil || root.Get("transition").Object() == nil {
 			return connector.Output{Ignored: "not a Jira webhook: no webhookEvent"}, nil
 		}
 		event = "jira:issue_updated" // a workflow post-function's payload
@@ -82,7 +80,7 @@ type hook struct {
 // "https://x.atlassian.net/rest/api/2/issue/10000" -> "https://x.atlassian.net".
 func (w hook) baseURL() string {
 	for _, p := range [][]string{{"issue", "self"}, {"comment", "self"}, {"user", "self"}, {"issue", "fields", "project", "self"}} {
-		self := w.root.get(p...).str()
+		self := w.root.Get(p...).Str()
 		if i := strings.Index(self, "/rest/"); i > 0 && webURL(self) {
 			return self[:i]
 		}
@@ -92,7 +90,7 @@ func (w hook) baseURL() string {
 
 // actor is the user who caused the event.
 func (w hook) actor() string {
-	return first(person(w.root.get("user")), "Someone")
+	return first(person(w.root.Get("user")), "Someone")
 }
 
 // issueInfo is what cards show of an issue.
@@ -105,15 +103,15 @@ type issueInfo struct {
 }
 
 func (w hook) readIssue() issueInfo {
-	f := w.issue.get("fields")
+	f := w.issue.Get("fields")
 	in := issueInfo{
-		key:      w.issue.get("key").str(),
-		summary:  f.get("summary").str(),
-		typ:      f.get("issuetype", "name").str(),
-		status:   f.get("status", "name").str(),
-		priority: f.get("priority", "name").str(),
-		assignee: person(f.get("assignee")),
-		done:     f.get("status", "statusCategory", "key").str() == "done",
+		key:      w.issue.Get("key").Str(),
+		summary:  f.Get("summary").Str(),
+		typ:      f.Get("issuetype", "name").Str(),
+		status:   f.Get("status", "name").Str(),
+		priority: f.Get("priority", "name").Str(),
+		assignee: person(f.Get("assignee")),
+		done:     f.Get("status", "statusCategory", "key").Str() == "done",
 	}
 	if in.key != "" && w.base != "" {
 		in.url = w.base + "/browse/" + in.key
@@ -147,7 +145,7 @@ func (w hook) created() connector.Output {
 	c.AddFact("Status", cardkit.MD(in.status))
 	c.AddFact("Priority", cardkit.MD(in.priority))
 	c.AddFact("Assignee", cardkit.MD(first(in.assignee, "Unassigned")))
-	if d := w.issue.get("fields", "description"); d.str() != "" || d.object() != nil {
+	if d := w.issue.Get("fields", "description"); d.Str() != "" || d.Object() != nil {
 		c.Text = cardkit.Truncate(richText(truncated(d, 600), w.base), 800)
 	}
 	return post(c)
@@ -172,8 +170,8 @@ func (w hook) updated() connector.Output {
 	if in.key == "" && in.summary == "" {
 		return connector.Output{Ignored: "issue event without an issue"}
 	}
-	comment := w.root.get("comment")
-	hasComment := comment.object() != nil && (comment.get("body").str() != "" || comment.get("body").object() != nil)
+	comment := w.root.Get("comment")
+	hasComment := comment.Object() != nil && (comment.Get("body").Str() != "" || comment.Get("body").Object() != nil)
 
 	changes := w.changes()
 	verb := "updated"
@@ -186,8 +184,8 @@ func (w hook) updated() connector.Output {
 		verb = "commented on"
 	}
 	actor := w.actor()
-	if hasComment && verb != "updated" && w.root.get("user").v == nil {
-		actor = first(person(comment.get("updateAuthor")), person(comment.get("author")), actor)
+	if hasComment && verb != "updated" && w.root.Get("user").V == nil {
+		actor = first(person(comment.Get("updateAuthor")), person(comment.Get("author")), actor)
 	}
 	c := in.card(actor, verb)
 
@@ -218,12 +216,12 @@ func (w hook) updated() connector.Output {
 		// The comment is gone; do not repost it.
 	case hasComment:
 		c.Text = w.commentText(comment)
-		if id := comment.get("id").str(); id != "" && in.url != "" {
+		if id := comment.Get("id").Str(); id != "" && in.url != "" {
 			c.AddLink("View comment", in.url+"?focusedCommentId="+id)
 		}
 	default:
 		// A post-function's transition comment is a plain string.
-		if s := strings.TrimSpace(comment.str()); s != "" {
+		if s := strings.TrimSpace(comment.Str()); s != "" {
 			c.Text = cardkit.Truncate(wikiToMarkdown(s, w.base), 1000)
 		}
 	}
@@ -236,33 +234,33 @@ func (w hook) updated() connector.Output {
 // commentText is a comment's body as markdown, unless the comment is
 // restricted to a group or role: a channel may reach people outside it.
 func (w hook) commentText(comment node) string {
-	if v := comment.get("visibility"); v.object() != nil {
-		return "_" + cardkit.MD("Comment restricted to "+first(v.get("value").str(), "a group")) + "_"
+	if v := comment.Get("visibility"); v.Object() != nil {
+		return "_" + cardkit.MD("Comment restricted to "+first(v.Get("value").Str(), "a group")) + "_"
 	}
-	return cardkit.Truncate(richText(truncated(comment.get("body"), 1500), w.base), 2000)
+	return cardkit.Truncate(richText(truncated(comment.Get("body"), 1500), w.base), 2000)
 }
 
 // commentEvent covers comment_created, comment_updated and comment_deleted,
 // which Jira Cloud sends with the comment and a summary of the issue (older
 // Jira versions send no issue).
 func (w hook) commentEvent(event string) connector.Output {
-	comment := w.root.get("comment")
-	if comment.object() == nil {
+	comment := w.root.Get("comment")
+	if comment.Object() == nil {
 		return connector.Output{Ignored: "comment event without a comment"}
 	}
 	in := w.readIssue()
-	verb, actor := "commented on", person(comment.get("author"))
+	verb, actor := "commented on", person(comment.Get("author"))
 	switch event {
 	case "comment_updated":
-		verb, actor = "edited a comment on", first(person(comment.get("updateAuthor")), actor)
+		verb, actor = "edited a comment on", first(person(comment.Get("updateAuthor")), actor)
 	case "comment_deleted":
 		verb = "deleted a comment on"
 	}
-	actor = first(actor, person(w.root.get("user")), "Someone")
+	actor = first(actor, person(w.root.Get("user")), "Someone")
 	if in.key == "" && in.summary == "" {
 		// No issue details: name the issue by the id in the comment's link,
 		// ".../rest/api/2/issue/10000/comment/12000".
-		self := comment.get("self").str()
+		self := comment.Get("self").Str()
 		id := ""
 		if _, rest, ok := strings.Cut(self, "/issue/"); ok {
 			id, _, _ = strings.Cut(rest, "/")
@@ -272,7 +270,7 @@ func (w hook) commentEvent(event string) connector.Output {
 	c := in.card(actor, verb)
 	if event != "comment_deleted" {
 		c.Text = w.commentText(comment)
-		if id := comment.get("id").str(); id != "" && in.url != "" {
+		if id := comment.Get("id").Str(); id != "" && in.url != "" {
 			c.AddLink("View comment", in.url+"?focusedCommentId="+id)
 		}
 	}
@@ -292,13 +290,13 @@ type change struct {
 // changes reads the changelog, or a post-function's transition.
 func (w hook) changes() []change {
 	var out []change
-	for _, it := range w.root.get("changelog", "items").list() {
-		field := it.get("field").str()
+	for _, it := range w.root.Get("changelog", "items").List() {
+		field := it.Get("field").Str()
 		if field == "" || field == "WorklogId" {
 			continue
 		}
-		rawFrom := first(it.get("fromString").str(), it.get("from").str())
-		rawTo := first(it.get("toString").str(), it.get("to").str())
+		rawFrom := first(it.Get("fromString").Str(), it.Get("from").Str())
+		rawTo := first(it.Get("toString").Str(), it.Get("to").Str())
 		if rawFrom == rawTo {
 			continue
 		}
@@ -309,8 +307,8 @@ func (w hook) changes() []change {
 		out = append(out, ch)
 	}
 	if len(out) == 0 {
-		t := w.root.get("transition")
-		if from, to := t.get("from_status").str(), t.get("to_status").str(); to != "" && from != to {
+		t := w.root.Get("transition")
+		if from, to := t.Get("from_status").Str(), t.Get("to_status").Str(); to != "" && from != to {
 			out = append(out, change{field: "status", label: "Status", from: from, to: to})
 		}
 	}
@@ -370,8 +368,8 @@ func doneStatus(s string) bool {
 // truncated cuts a wiki-markup string before conversion, so a long
 // description does not become a long card; ADF trees are left whole.
 func truncated(n node, max int) node {
-	if s, ok := n.v.(string); ok {
-		return node{cardkit.Truncate(strings.TrimSpace(s), max)}
+	if s, ok := n.V.(string); ok {
+		return node{V: cardkit.Truncate(strings.TrimSpace(s), max)}
 	}
 	return n
 }
@@ -380,67 +378,14 @@ func post(c cardkit.Card) connector.Output {
 	return connector.Output{Cards: []connector.Card{c.Build()}}
 }
 
-// node is a decoded JSON value read leniently: a missing key, a null or a
-// value of an unexpected type reads as the zero value.
-type node struct{ v any }
+// node is a decoded JSON value read leniently (see package lenient).
+type node = lenient.Node
 
-func decode(body []byte) (node, error) {
-	if !json.Valid(body) {
-		return node{}, errors.New("invalid JSON")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return node{}, err
-	}
-	return node{v}, nil
-}
-
-func (n node) get(path ...string) node {
-	v := n.v
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return node{}
-		}
-		v = m[k]
-	}
-	return node{v}
-}
-
-func (n node) str() string {
-	switch x := n.v.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	}
-	return ""
-}
-
-func (n node) list() []node {
-	a, _ := n.v.([]any)
-	out := make([]node, len(a))
-	for i, v := range a {
-		out[i] = node{v}
-	}
-	return out
-}
-
-func (n node) object() map[string]any {
-	m, _ := n.v.(map[string]any)
-	return m
-}
+var decode = lenient.Decode
 
 // person names a Jira user: displayName, else the Server user name.
 func person(n node) string {
-	return strings.TrimSpace(first(n.get("displayName").str(), n.get("name").str()))
+	return strings.TrimSpace(first(n.Get("displayName").Str(), n.Get("name").Str()))
 }
 
 func first(s ...string) string {

@@ -12,10 +12,10 @@ import (
 // markdown: wiki markup from the REST v2 shape webhooks send, or an
 // Atlassian Document Format tree from the v3 shape.
 func richText(n node, base string) string {
-	if n.object() != nil {
+	if n.Object() != nil {
 		return tidy(adf(n, base))
 	}
-	return wikiToMarkdown(n.str(), base)
+	return wikiToMarkdown(n.Str(), base)
 }
 
 var (
@@ -318,29 +318,29 @@ func indexString(rs []rune, sub string, from int) int {
 // adf renders an Atlassian Document Format node.
 func adf(n node, base string) string {
 	var kids []string
-	for _, c := range n.get("content").list() {
+	for _, c := range n.Get("content").List() {
 		kids = append(kids, adf(c, base))
 	}
 	inner := strings.Join(kids, "")
-	switch n.get("type").str() {
+	switch n.Get("type").Str() {
 	case "doc":
 		return strings.Join(kids, "\n\n")
 	case "paragraph", "heading":
-		if n.get("type").str() == "heading" && inner != "" {
+		if n.Get("type").Str() == "heading" && inner != "" {
 			return "**" + inner + "**"
 		}
 		return inner
 	case "text":
-		t := cardkit.MD(n.get("text").str())
-		for _, mk := range n.get("marks").list() {
-			switch mk.get("type").str() {
+		t := cardkit.MD(n.Get("text").Str())
+		for _, mk := range n.Get("marks").List() {
+			switch mk.Get("type").Str() {
 			case "strong":
 				t = "**" + t + "**"
 			case "em":
 				t = "_" + t + "_"
 			case "link":
-				if u := mk.get("attrs", "href").str(); webURL(u) {
-					t = cardkit.Link(n.get("text").str(), u)
+				if u := mk.Get("attrs", "href").Str(); webURL(u) {
+					t = cardkit.Link(n.Get("text").Str(), u)
 				}
 			}
 		}
@@ -348,16 +348,16 @@ func adf(n node, base string) string {
 	case "hardBreak":
 		return "\n"
 	case "mention", "emoji":
-		return cardkit.MD(first(n.get("attrs", "text").str(), n.get("attrs", "shortName").str()))
+		return cardkit.MD(first(n.Get("attrs", "text").Str(), n.Get("attrs", "shortName").Str()))
 	case "inlineCard", "blockCard":
-		u := n.get("attrs", "url").str()
+		u := n.Get("attrs", "url").Str()
 		if webURL(u) {
 			return cardkit.Link(u, u)
 		}
 		return ""
 	case "bulletList", "orderedList":
 		mark := "- "
-		if n.get("type").str() == "orderedList" {
+		if n.Get("type").Str() == "orderedList" {
 			mark = "1. "
 		}
 		var items []string
