@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -97,6 +98,7 @@ func (b *batcher) close() {
 func (b *batcher) loop() {
 	defer b.wg.Done()
 	batch := make([]*insertReq, 0, maxBatch)
+	last := 0 // the size of the previous batch
 	for {
 		select {
 		case r := <-b.reqs:
@@ -114,18 +116,46 @@ func (b *batcher) loop() {
 				b.commit(batch)
 			}
 		}
-		// Take whatever is already waiting, without waiting for more: under
-		// load batches grow by themselves, and a lone message is not delayed.
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-b.reqs:
-				batch = append(batch, r)
-			default:
-				break drain
+		// Take whatever is already waiting. A lone message is not delayed;
+		// but when the last batch was large, the senders it answered are
+		// about to post again, and committing the first few of them alone
+		// would spend a whole fsync on them: wait a moment for the rest.
+		b.drain(&batch)
+		if want := last / 2; len(batch) < want && last >= minGather {
+			timer := time.NewTimer(gatherWait)
+		gather:
+			for len(batch) < want {
+				select {
+				case r := <-b.reqs:
+					batch = append(batch, r)
+					b.drain(&batch)
+				case <-timer.C:
+					break gather
+				}
 			}
+			timer.Stop()
 		}
+		last = len(batch)
 		b.commit(batch)
+	}
+}
+
+// Gathering: after a batch of at least minGather messages, the next one
+// waits up to gatherWait for half as many. Single posts never wait.
+const (
+	minGather  = 16
+	gatherWait = 500 * time.Microsecond
+)
+
+// drain appends whatever is already queued, without waiting.
+func (b *batcher) drain(batch *[]*insertReq) {
+	for len(*batch) < maxBatch {
+		select {
+		case r := <-b.reqs:
+			*batch = append(*batch, r)
+		default:
+			return
+		}
 	}
 }
 
@@ -170,6 +200,18 @@ type connStat struct {
 
 func (b *batcher) write(batch []*insertReq) error {
 	ctx := context.Background()
+	// Prepare the INSERTs before the transaction takes the connection: with
+	// SQLite's single write connection, preparing inside it would wait for
+	// itself.
+	stmts := map[int]*sql.Stmt{}
+	for start := 0; start < len(batch); start += insertChunk {
+		n := min(insertChunk, len(batch)-start)
+		st, err := b.s.insertStatement(ctx, n)
+		if err != nil {
+			return err
+		}
+		stmts[n] = st
+	}
 	return b.s.inTx(ctx, func(tx *sql.Tx) error {
 		// Number the messages per channel first. The UPDATE locks the
 		// channel row until commit, so on PostgreSQL two nodes writing to one
@@ -215,7 +257,7 @@ func (b *batcher) write(batch []*insertReq) error {
 		}
 		for start := 0; start < len(batch); start += insertChunk {
 			chunk := batch[start:min(start+insertChunk, len(batch))]
-			if err := insertMessages(ctx, tx, chunk, bySeq); err != nil {
+			if err := insertMessages(ctx, tx, stmts[len(chunk)], chunk, bySeq); err != nil {
 				return err
 			}
 		}
@@ -245,12 +287,14 @@ type seqKey struct {
 	seq     int64
 }
 
-// insertStatements caches the INSERT text for each chunk size.
-var insertStatements sync.Map // int -> string
-
-func insertStatement(n int) string {
-	if q, ok := insertStatements.Load(n); ok {
-		return q.(string)
+// insertStatement returns the INSERT of n messages, prepared once per size
+// on the write pool. SQLite gets anonymous "?" parameters: with "$N" names
+// it looks each one up in a list, which grows quadratic with the row count.
+func (s *Store) insertStatement(ctx context.Context, n int) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st := s.insertStmts[n]; st != nil {
+		return st, nil
 	}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO messages (org_id, channel_id, seq, connection_id, created_at, format, summary, card) VALUES `)
@@ -258,22 +302,32 @@ func insertStatement(n int) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
+		if s.dialect == SQLite {
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			continue
+		}
 		p := i * 8
 		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
 	}
 	b.WriteString(` RETURNING id, channel_id, seq`)
-	q := b.String()
-	insertStatements.Store(n, q)
-	return q
+	st, err := s.db.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare insert: %w", err)
+	}
+	if s.insertStmts == nil {
+		s.insertStmts = make(map[int]*sql.Stmt)
+	}
+	s.insertStmts[n] = st
+	return st, nil
 }
 
-func insertMessages(ctx context.Context, tx *sql.Tx, chunk []*insertReq, bySeq map[seqKey]*herald.Message) error {
+func insertMessages(ctx context.Context, tx *sql.Tx, st *sql.Stmt, chunk []*insertReq, bySeq map[seqKey]*herald.Message) error {
 	args := make([]any, 0, 8*len(chunk))
 	for _, r := range chunk {
 		m := r.m
 		args = append(args, m.OrgID, m.ChannelID, m.Seq, m.ConnectionID, ms(m.CreatedAt), m.Format, m.Summary, string(m.Card))
 	}
-	rows, err := tx.QueryContext(ctx, insertStatement(len(chunk)), args...)
+	rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	if err != nil {
 		return fmt.Errorf("store: insert messages: %w", err)
 	}

@@ -68,10 +68,13 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
-	now       func() time.Time
-	onCommit  func([]*herald.Message)
-	notify    func(context.Context, *sql.Tx, []*herald.Message) error
-	batch     *batcher
+
+	stmtMu      sync.Mutex
+	insertStmts map[int]*sql.Stmt // message INSERTs by row count
+	now         func() time.Time
+	onCommit    func([]*herald.Message)
+	notify      func(context.Context, *sql.Tx, []*herald.Message) error
+	batch       *batcher
 }
 
 // Open opens (and migrates) the store named by dsn: a postgres:// or
@@ -119,6 +122,10 @@ func (s *Store) openSQLite(ctx context.Context, path string, opts Options) error
 	// transaction never fails half-way with SQLITE_BUSY on lock upgrade.
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
+	// 16 KiB pages: a group commit writes each page as its own WAL frame,
+	// one system call each, so bigger pages mean fewer calls per commit. It
+	// takes effect only when the database file is created.
+	q.Add("_pragma", "page_size(16384)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(1)")
@@ -252,6 +259,11 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeDBs() error {
+	s.stmtMu.Lock()
+	for _, st := range s.insertStmts {
+		st.Close()
+	}
+	s.stmtMu.Unlock()
 	if s.cp != nil {
 		close(s.cpStop)
 		<-s.cpDone
