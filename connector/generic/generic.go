@@ -5,8 +5,11 @@
 // Each field is a Go text/template executed over the decoded body, e.g.
 // "{{.alert.name}} is {{.alert.state}}". Templates are checked when saved:
 // they must parse, may not define or call other templates, and may not range
-// over a number (which could loop for as long as the number says). Output is
-// capped per field, so a template cannot make a huge card.
+// over a number (which could loop for as long as the number says), and may
+// nest {{range}} at most three deep. Lists in the body are cut to their
+// first 100 elements before the template runs, so the work of any template
+// is bounded (100^3 steps at most); and output is capped per field, so a
+// template cannot make a huge card.
 package generic
 
 import (
@@ -97,21 +100,28 @@ func field(name, src string) (*template.Template, error) {
 	if len(t.Templates()) > 1 {
 		return nil, fmt.Errorf("%s: {{define}} and {{block}} are not allowed", name)
 	}
-	if err := check(t.Tree.Root); err != nil {
+	if err := check(t.Tree.Root, 0); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	return t, nil
 }
 
-// check rejects constructs that could run unbounded.
-func check(n parse.Node) error {
+// Bounds on a template's work.
+const (
+	maxRangeDepth = 3
+	maxListLen    = 100
+)
+
+// check rejects constructs that could run unbounded. depth counts the
+// {{range}} actions around n.
+func check(n parse.Node, depth int) error {
 	switch n := n.(type) {
 	case *parse.ListNode:
 		if n == nil {
 			return nil
 		}
 		for _, c := range n.Nodes {
-			if err := check(c); err != nil {
+			if err := check(c, depth); err != nil {
 				return err
 			}
 		}
@@ -125,22 +135,44 @@ func check(n parse.Node) error {
 				}
 			}
 		}
-		if err := check(n.List); err != nil {
+		if depth+1 > maxRangeDepth {
+			return fmt.Errorf("{{range}} may be nested at most %d deep", maxRangeDepth)
+		}
+		if err := check(n.List, depth+1); err != nil {
 			return err
 		}
-		return check(n.ElseList)
+		return check(n.ElseList, depth)
 	case *parse.IfNode:
-		if err := check(n.List); err != nil {
+		if err := check(n.List, depth); err != nil {
 			return err
 		}
-		return check(n.ElseList)
+		return check(n.ElseList, depth)
 	case *parse.WithNode:
-		if err := check(n.List); err != nil {
+		if err := check(n.List, depth); err != nil {
 			return err
 		}
-		return check(n.ElseList)
+		return check(n.ElseList, depth)
 	}
 	return nil
+}
+
+// clip cuts every list in v to maxListLen elements, in place.
+func clip(v any) any {
+	switch x := v.(type) {
+	case []any:
+		if len(x) > maxListLen {
+			x = x[:maxListLen]
+		}
+		for i := range x {
+			x[i] = clip(x[i])
+		}
+		return x
+	case map[string]any:
+		for k, e := range x {
+			x[k] = clip(e)
+		}
+	}
+	return v
 }
 
 // capped is a writer that refuses to grow past maxField.
@@ -175,6 +207,7 @@ func (c *Compiled) Render(body []byte) (connector.Card, error) {
 	if err := dec.Decode(&data); err != nil {
 		return connector.Card{}, fmt.Errorf("the body is not JSON: %v", err)
 	}
+	data = clip(data)
 	var card cardkit.Card
 	var err error
 	if card.Title, err = run(c.title, data); err != nil {

@@ -56,6 +56,7 @@ func TestCompileErrors(t *testing.T) {
 		"template call":  {herald.Template{Title: `x{{template "title"}}`}, "template"},
 		"unknown func":   {herald.Template{Title: `{{exec "rm"}}`}, "title:"},
 		"too many facts": {herald.Template{Title: "x", Facts: make([]herald.TemplateFact, 21)}, "20 facts"},
+		"range too deep": {herald.Template{Title: "{{range .a}}{{range $.a}}{{range $.a}}{{range $.a}}x{{end}}{{end}}{{end}}{{end}}"}, "nested"},
 	} {
 		if _, err := Compile(tc.t); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want one containing %q", name, err, tc.want)
@@ -71,5 +72,19 @@ func TestRenderBounded(t *testing.T) {
 	}
 	if _, err := c.Render([]byte(`not json`)); err == nil {
 		t.Fatal("non-JSON body accepted")
+	}
+}
+
+// TestRenderWorkBounded: nested ranges over a long list cannot run away:
+// lists are cut to 100 elements.
+func TestRenderWorkBounded(t *testing.T) {
+	c, err := Compile(herald.Template{Title: "t", Text: "{{range .a}}{{range $.a}}{{range $.a}}{{end}}{{end}}{{end}}{{len .a}}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"a":[` + strings.Repeat(`1,`, 10000) + `1]}`
+	card, err := c.Render([]byte(body))
+	if err != nil || !strings.Contains(string(card.Card), `"100"`) {
+		t.Fatalf("card = %s, %v", card.Card, err)
 	}
 }
