@@ -62,7 +62,15 @@ type Connector struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Kind        string `json:"kind"` // "push" or "polling"
-	Retired     bool   `json:"retired"`
+	// Retired connectors accept no new connections (CreateConnection
+	// answers CodeConnectorRetired); their existing connections keep
+	// working. Organization admins retire and restore them.
+	Retired bool `json:"retired"`
+	// Events are the events the connector can post, by name; connections
+	// filter on them (ConnectionConfig.Events).
+	Events []string `json:"events"`
+	// IconURL is the API path of the connector's icon.
+	IconURL string `json:"icon_url,omitempty"`
 }
 
 // ConnectorIncomingWebhook is the id of the built-in Incoming Webhook
@@ -82,6 +90,12 @@ type Connection struct {
 	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
 	DeliveredCount int64      `json:"delivered_count"`
 	LastDeliveryAt *time.Time `json:"last_delivery_at,omitempty"`
+	// Config holds a third-party connection's settings (none for an
+	// Incoming Webhook).
+	Config ConnectionConfig `json:"config"`
+	// SecretSet tells whether the service's secret is set; the secret
+	// itself is never shown.
+	SecretSet bool `json:"secret_set"`
 	// WebhookURL is the Teams-style URL senders post to, and SlackURL the
 	// Slack-compatible one. Both are secrets. When the server cannot show
 	// them, they are empty and URLNote says why.
@@ -166,7 +180,10 @@ const (
 	CodeNotFound     = "not_found"
 	CodeConflict     = "conflict"
 	CodeGone         = "gone"
-	CodeInternal     = "internal"
+	// CodeConnectorRetired (409) refuses a new connection of a retired
+	// connector.
+	CodeConnectorRetired = "connector_retired"
+	CodeInternal         = "internal"
 )
 
 // APIError is an error answer from the API.

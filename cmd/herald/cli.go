@@ -159,6 +159,8 @@ func reportError(w io.Writer, err error, serverURL string) {
 		fmt.Fprintln(w, "hint: the admin's token is in admin.token in the server's data directory, unless the server was started with HERALD_BOOTSTRAP_TOKEN.")
 	case errors.As(err, &apiErr) && apiErr.Status == 401:
 		fmt.Fprintln(w, "hint: the server does not accept this API token; check --token or HERALD_TOKEN.")
+	case errors.As(err, &apiErr) && apiErr.Code == client.CodeConnectorRetired:
+		fmt.Fprintln(w, "hint: 'herald connector list' shows which connectors are retired; an organization admin can bring one back with 'herald connector restore ID', or use --connector incoming-webhook or generic.")
 	case errors.As(err, &apiErr) && apiErr.Status == 403:
 		fmt.Fprintln(w, "hint: this API token is valid, but its user may not do this; the message says who may.")
 	case errors.Is(err, context.DeadlineExceeded):

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/client"
@@ -15,7 +16,10 @@ import (
 
 // ConnectorCmd is `herald connector`.
 type ConnectorCmd struct {
-	List ConnectorListCmd `cmd:"" help:"List the connectors a channel can add."`
+	List    ConnectorListCmd    `cmd:"" help:"List the connectors a channel can add, the events they post, and which are retired."`
+	Retire  ConnectorRetireCmd  `cmd:"" help:"Retire a connector for the organization: no new connections; existing ones keep working (organization admins)."`
+	Restore ConnectorRestoreCmd `cmd:"" help:"Make a retired connector available again (organization admins); one Herald cannot translate cannot be restored."`
+	Preview ConnectorPreviewCmd `cmd:"" help:"Try a Generic JSON template on a sample body: print the summary and the card it makes."`
 }
 
 // ConnectorListCmd is `herald connector list`.
@@ -37,44 +41,69 @@ func (c *ConnectorListCmd) Run(e *cliEnv) error {
 		return e.printJSON(map[string]any{"connectors": nonNil(list)})
 	}
 	w := e.table()
-	fmt.Fprintln(w, "ID\tNAME\tKIND\tSTATUS\tDESCRIPTION")
+	fmt.Fprintln(w, "ID\tNAME\tKIND\tRETIRED\tEVENTS\tDESCRIPTION")
 	for _, cn := range list {
-		status := "available"
-		if cn.Retired {
-			status = "retired"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", cell(cn.ID, 0), cell(cn.Name, 40), cell(cn.Kind, 0), status, cell(cn.Description, 0))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", cell(cn.ID, 0), cell(cn.Name, 40), cell(cn.Kind, 0), yesNo(cn.Retired),
+			cell(strings.Join(cn.Events, ","), 40), cell(cn.Description, 0))
 	}
 	return w.Flush()
 }
 
 // ConnectionCmd is `herald connection`.
 type ConnectionCmd struct {
-	Add       ConnectionAddCmd       `cmd:"" help:"Add a connector to a channel and print its webhook URLs."`
-	List      ConnectionListCmd      `cmd:"" help:"List a channel's connections (--channel ID), or those that need attention across teams (--attention)."`
-	Show      ConnectionShowCmd      `cmd:"" help:"Show one connection with its webhook URLs, what needs attention, and who still calls its old URL."`
-	UpdateURL ConnectionUpdateURLCmd `cmd:"" name:"update-url" help:"Issue new webhook URLs (Update URL); the old ones keep working for --grace, then answer 410 Gone."`
-	Rename    ConnectionRenameCmd    `cmd:"" help:"Rename a connection; its webhook URLs stay the same."`
-	Image     ConnectionImageCmd     `cmd:"" help:"Set the picture shown as the author of a connection's messages (PNG, JPEG or GIF), or remove it with --remove."`
-	Remove    ConnectionRemoveCmd    `cmd:"" aliases:"rm" help:"Remove a connection; its webhook URLs stop working (410 Gone)."`
+	Add        ConnectionAddCmd        `cmd:"" help:"Add a connector to a channel and print its webhook URLs."`
+	List       ConnectionListCmd       `cmd:"" help:"List a channel's connections (--channel ID), or those that need attention across teams (--attention)."`
+	Show       ConnectionShowCmd       `cmd:"" help:"Show one connection with its webhook URLs, what needs attention, and who still calls its old URL."`
+	UpdateURL  ConnectionUpdateURLCmd  `cmd:"" name:"update-url" help:"Issue new webhook URLs (Update URL); the old ones keep working for --grace, then answer 410 Gone."`
+	Set        ConnectionSetCmd        `cmd:"" help:"Change a third-party connection's settings: the events and branches it posts, its secret, its template."`
+	Deliveries ConnectionDeliveriesCmd `cmd:"" help:"Show a third-party connection's delivery log: what it received and what Herald did with each."`
+	Rename     ConnectionRenameCmd     `cmd:"" help:"Rename a connection; its webhook URLs stay the same."`
+	Image      ConnectionImageCmd      `cmd:"" help:"Set the picture shown as the author of a connection's messages (PNG, JPEG or GIF), or remove it with --remove."`
+	Remove     ConnectionRemoveCmd     `cmd:"" aliases:"rm" help:"Remove a connection; its webhook URLs stop working (410 Gone)."`
 }
 
-// ConnectionAddCmd is `herald connection add --channel ID --name NAME`.
+// ConnectionAddCmd is `herald connection add --channel ID --name NAME
+// [--connector ID] [--events E,...] [--branches B,...] [--secret-stdin]
+// [--template FILE]`. A secret is never a flag value: flag values end up in
+// shell histories and process lists.
 type ConnectionAddCmd struct {
-	Channel   string `name:"channel" required:"" placeholder:"ID" help:"Channel to post into ('herald channel list --team ID' shows ids)."`
-	Name      string `name:"name" required:"" placeholder:"NAME" help:"Name shown on the channel's posts and in the Configured list, e.g. the sending service."`
-	Connector string `name:"connector" default:"incoming-webhook" help:"Connector to add ('herald connector list' shows them)."`
+	Channel     string `name:"channel" required:"" placeholder:"ID" help:"Channel to post into ('herald channel list --team ID' shows ids)."`
+	Name        string `name:"name" required:"" placeholder:"NAME" help:"Name shown on the channel's posts and in the Configured list, e.g. the sending service."`
+	Connector   string `name:"connector" default:"incoming-webhook" help:"Connector to add ('herald connector list' shows them and their events)."`
+	Events      string `name:"events" placeholder:"EVENT,..." help:"Third-party connectors: the events to post, names or prefixes such as push,pull_request (default: all)."`
+	Branches    string `name:"branches" placeholder:"BRANCH,..." help:"Third-party connectors: post only events of these branches, names or globs such as main,release/* (default: all)."`
+	SecretStdin bool   `name:"secret-stdin" help:"Read the webhook secret set in the service from standard input (one trailing newline is dropped); deliveries must then prove they come from the service."`
+	Template    string `name:"template" type:"existingfile" placeholder:"FILE" help:"Generic JSON connector: JSON file of the card template, {\"title\",\"text\",\"link\",\"facts\":[{\"name\",\"value\"}]} ('herald connector preview' tries one)."`
 }
 
 // Run adds the connection.
 func (c *ConnectionAddCmd) Run(e *cliEnv) error {
+	spec := client.ConnectionSpec{Connector: c.Connector, Name: c.Name}
+	if c.Events != "" || c.Branches != "" || c.Template != "" {
+		cfg := &client.ConnectionConfig{Events: splitList(c.Events), Branches: strings.TrimSpace(c.Branches)}
+		if c.Template != "" {
+			t, err := readTemplate(c.Template)
+			if err != nil {
+				return err
+			}
+			cfg.Template = t
+		}
+		spec.Config = cfg
+	}
+	if c.SecretStdin {
+		secret, err := readSecret(e, "--secret-stdin")
+		if err != nil {
+			return err
+		}
+		spec.Secret = &secret
+	}
 	cl, err := e.client()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := e.call()
 	defer cancel()
-	conn, err := cl.CreateConnection(ctx, c.Channel, c.Connector, c.Name)
+	conn, err := cl.CreateConnectionWith(ctx, c.Channel, spec)
 	if err != nil {
 		return err
 	}
@@ -102,6 +131,9 @@ func printConnection(e *cliEnv, conn *client.Connection, detail bool) error {
 	}
 	if conn.ImageURL != "" {
 		fmt.Fprintf(w, "Image:\t%s\n", cell(conn.ImageURL, 0))
+	}
+	if conn.Connector != client.ConnectorIncomingWebhook {
+		printSettings(w, conn)
 	}
 	if detail {
 		attention := "none"

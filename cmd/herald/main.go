@@ -19,8 +19,8 @@ type CLI struct {
 	Org        OrgCmd        `cmd:"" help:"Show and change the organization's connector switches (Set-OrganizationConfig), and require webhook URLs to be updated."`
 	Team       TeamCmd       `cmd:"" help:"Create, list, show and change teams (Set-UnifiedGroup -ConnectorsEnabled), and manage their members."`
 	Channel    ChannelCmd    `cmd:"" help:"Create and list a team's channels."`
-	Connector  ConnectorCmd  `cmd:"" help:"List the connector catalog."`
-	Connection ConnectionCmd `cmd:"" help:"Add, list, show, rename and remove a channel's connections (webhook URLs), and update their URLs."`
+	Connector  ConnectorCmd  `cmd:"" help:"List the connector catalog, retire and restore connectors, and try Generic JSON templates."`
+	Connection ConnectionCmd `cmd:"" help:"Add, list, show, change, rename and remove a channel's connections (webhook URLs), see their deliveries, and update their URLs."`
 	Message    MessageCmd    `cmd:"" help:"Read a channel's messages, or follow them live."`
 	User       UserCmd       `cmd:"" help:"List, create and delete the organization's users."`
 	Token      TokenCmd      `cmd:"" help:"Create, list and revoke API tokens."`
