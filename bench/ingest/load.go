@@ -44,6 +44,10 @@ type stepResult struct {
 	// server's resident memory in the middle of the window.
 	clientCPU, serverCPU, otherCPU, stealCPU float64
 	rssMiB                                   float64
+
+	// Median write+fsync time of 4 KiB in the data directory's file system,
+	// probed just before the step (negative: not measured).
+	diskSync time.Duration
 }
 
 func (r *stepResult) rps() float64 { return float64(r.accepted) / r.window.Seconds() }

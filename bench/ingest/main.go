@@ -90,7 +90,7 @@ func main() {
 	flag.StringVar(&c.heraldBin, "herald-bin", "", "use this Herald binary instead of building ./cmd/herald")
 	flag.StringVar(&c.dataRoot, "data-root", "", "directory for the temporary data directories (default: the system temporary directory); it decides which disk SQLite syncs to")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary directory (binaries, data, server logs)")
-	flag.StringVar(&c.perfOut, "perf", "", "after the measured runs, profile Herald with 'perf record -g' during one extra step at the highest concurrency, into this file, and add the top symbols to the report")
+	flag.StringVar(&c.perfOut, "perf", "", "after the measured runs, do one extra step per target at the highest concurrency: Herald under 'perf record -g' (into this file) and 'perf stat', the bare server under 'perf stat'; the report gets the top symbols and system calls per post")
 	flag.DurationVar(&c.waitQuiet, "wait-quiet", 0, "before each step, wait up to this long for a second in which the machine is nearly idle (busy CPU < 0.25 core), to keep other jobs out of the measurement; 0: do not wait")
 	flag.StringVar(&c.out, "out", "", "also write the markdown report to this file")
 	flag.Float64Var(&c.floorRPS, "floor-rps", 12000, "floor: Herald accepted req/s at c=64 (median)")
@@ -139,6 +139,16 @@ func untrack(s *server) {
 	delete(live.servers, s)
 	live.Unlock()
 	s.stop()
+}
+
+// discard stops a server and, unless -keep, deletes its directory at once, so
+// that hundreds of megabytes of finished databases do not pile up and get
+// written back or freed during later measurements.
+func (b *bench) discard(s *server) {
+	untrack(s)
+	if !b.cfg.keep && s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
 }
 
 func logf(format string, args ...any) {
@@ -330,22 +340,23 @@ func (b *bench) runTarget(rep int, target string) error {
 	if err != nil {
 		return err
 	}
-	defer untrack(s)
+	defer b.discard(s)
 	logf("rep %d/%d: %s started (pid %d, %s)", rep, c.reps, target, s.pid(), s.addr)
 	total, unknown := int64(1), int64(0) // the first post was accepted
 	for _, n := range c.conc {
 		b.waitQuiet()
+		disk := syncLatency(b.tmp, 20)
 		st := &step{target: s, conc: n, warmup: c.warmup, window: c.duration, client: c.client, body: messageCard}
 		r, err := st.run()
 		if err != nil {
 			return err
 		}
-		r.rep = rep
+		r.rep, r.diskSync = rep, disk
 		b.results = append(b.results, r)
 		total += r.allAccepted
 		unknown += r.unknown
-		logf("rep %d/%d: %-6s c=%-3d %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  failed %d  CPU client %.2f server %.2f other %.2f",
-			rep, c.reps, target, n, r.rps(), ms(r.h.quantile(0.50)), ms(r.h.quantile(0.99)), r.failed, r.clientCPU, r.serverCPU, r.otherCPU)
+		logf("rep %d/%d: %-6s c=%-3d %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  failed %d  CPU client %.2f server %.2f other %.2f  disk sync %.2f ms",
+			rep, c.reps, target, n, r.rps(), ms(r.h.quantile(0.50)), ms(r.h.quantile(0.99)), r.failed, r.clientCPU, r.serverCPU, r.otherCPU, ms(disk))
 		select {
 		case <-s.exited:
 			return fmt.Errorf("%s exited during the load; log:\n%s", target, tail(s.log, 30))
@@ -386,7 +397,7 @@ func (b *bench) profile() error {
 	}
 	span := (c.warmup + c.duration).Seconds()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "One extra run per target at c=%d, not in the tables above (perf adds some overhead). Herald: %s req/s, p99 %s ms, server CPU %.2f cores, %.0f µs of server CPU per accepted post. Bare: %s req/s, server CPU %.2f cores, %.0f µs per post. Profile: `%s` (`perf report -i %s`).\n\n",
+	fmt.Fprintf(&sb, "One extra run per target at c=%d, not in the tables above. perf slows both servers down (the system-call tracepoints of perf stat most), so use the shares and the per-post counts below, not these rates. Herald: %s req/s, p99 %s ms, server CPU %.2f cores, %.0f µs of server CPU per accepted post. Bare: %s req/s, server CPU %.2f cores, %.0f µs per post. Profile: `%s` (`perf report -i %s`).\n\n",
 		conc, thousands(hr.rps()), fmtMS(ms(hr.h.quantile(0.99))), hr.serverCPU, 1e6*hr.serverCPU/hr.rps(),
 		thousands(br.rps()), br.serverCPU, 1e6*br.serverCPU/br.rps(), c.perfOut, c.perfOut)
 	if hc != nil && bc != nil {
@@ -438,7 +449,7 @@ func (b *bench) perfStep(perf, target string, conc int, recordTo string) (*stepR
 	if err != nil {
 		return nil, nil, err
 	}
-	defer untrack(s)
+	defer b.discard(s)
 	secs := strconv.FormatFloat((c.warmup + c.duration).Seconds(), 'f', 1, 64)
 	pid := strconv.Itoa(s.pid())
 	var rec, stat *exec.Cmd

@@ -148,12 +148,17 @@ func (b *bench) report() (string, bool) {
 	}
 
 	p("\n<details><summary>Every run</summary>\n\n")
-	p("| rep | target | c | req/s | p50 ms | p99 ms | max ms | failed | client CPU | server CPU | other CPU | steal |\n")
-	p("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	p("\"disk sync\" is the median time to write and fsync 4 KiB in the data directory's file system, probed just before the step.\n\n")
+	p("| rep | target | c | req/s | p50 ms | p99 ms | max ms | failed | client CPU | server CPU | other CPU | steal | disk sync ms |\n")
+	p("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range b.results {
-		p("| %d | %s | %d | %s | %s | %s | %s | %d | %s | %s | %s | %s |\n", r.rep, r.target, r.conc, thousands(r.rps()),
+		disk := "–"
+		if r.diskSync >= 0 {
+			disk = fmtMS(ms(r.diskSync))
+		}
+		p("| %d | %s | %d | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", r.rep, r.target, r.conc, thousands(r.rps()),
 			fmtMS(ms(r.h.quantile(0.5))), fmtMS(ms(r.h.quantile(0.99))), fmtMS(ms(time.Duration(r.h.max))), r.failed,
-			fmtCores(r.clientCPU), fmtCores(r.serverCPU), fmtCores(r.otherCPU), fmtCores(r.stealCPU))
+			fmtCores(r.clientCPU), fmtCores(r.serverCPU), fmtCores(r.otherCPU), fmtCores(r.stealCPU), disk)
 	}
 	p("\n</details>\n\n")
 

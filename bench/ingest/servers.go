@@ -23,11 +23,11 @@ type server struct {
 	addr string // host:port on loopback
 	path string // the webhook path to POST to
 	cmd  *exec.Cmd
-	log  string // file holding the process's standard error
+	log  string // file holding the process's standard output and error
 
-	// Herald only.
-	channelID string
-	exited    chan struct{}
+	exited    chan struct{} // closed when the process has exited
+	dir       string        // the process's own directory (data, log)
+	channelID string        // Herald only: the channel the webhook posts to
 }
 
 func (s *server) pid() int { return s.cmd.Process.Pid }
@@ -181,6 +181,7 @@ func startHerald(o heraldOptions, dir string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.dir = data
 	if err := s.setupWebhook(); err != nil {
 		s.stop()
 		return nil, fmt.Errorf("herald: set up a webhook: %w\nherald log:\n%s", err, tail(s.log, 20))
@@ -299,6 +300,7 @@ func startBare(dir string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.dir = logDir
 	s.path = "/webhookb2/00000000-0000-0000-0000-000000000000@00000000-0000-0000-0000-000000000000/IncomingWebhook/00000000000000000000000000000000/00000000-0000-0000-0000-000000000000/V2bench"
 	return s, nil
 }
