@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/heraldhq/herald/app"
 	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/internal/testserver"
 )
 
 const adminToken = "test-admin-token"
@@ -23,36 +22,7 @@ const adminToken = "test-admin-token"
 // and returns its base URL.
 func startServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, app.Config{
-		Addr:           ln.Addr().String(),
-		DataDir:        t.TempDir(),
-		BaseURL:        base,
-		BootstrapToken: adminToken,
-		Logger:         slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		cancel()
-		ln.Close()
-		t.Fatalf("app.Open: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		if err := a.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return base
+	return testserver.Start(t, app.Config{BootstrapToken: adminToken}).URL
 }
 
 // fixture is a team, a channel and an incoming webhook in it.
