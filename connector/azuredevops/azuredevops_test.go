@@ -360,24 +360,7 @@ func seeds(t testing.TB) [][]byte {
 // anything else, valid cards, and a reason whenever nothing is posted.
 func check(t *testing.T, body []byte) {
 	t.Helper()
-	out, err := Translate(connector.Delivery{Body: body})
-	if !json.Valid(body) {
-		if err == nil {
-			t.Fatalf("no error for a body that is not JSON: %q", body)
-		}
-		return
-	}
-	if err != nil {
-		t.Fatalf("error for JSON: %v", err)
-	}
-	if len(out.Cards) == 0 && out.Ignored == "" {
-		t.Fatalf("no cards and no reason for %q", body)
-	}
-	for _, c := range out.Cards {
-		if !json.Valid(c.Card) {
-			t.Fatalf("card is not valid JSON: %s", c.Card)
-		}
-	}
+	fixturetest.Invariants(t, Translate, connector.Delivery{Body: body})
 }
 
 func FuzzTranslate(f *testing.F) {

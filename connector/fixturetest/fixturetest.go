@@ -262,3 +262,28 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// Invariants checks what holds for any delivery a translator is given: an
+// error exactly when the body is not JSON, valid card JSON, and a reason
+// whenever nothing is posted. Fuzz targets and the cross-service tests use it.
+func Invariants(t testing.TB, translate connector.Translator, d connector.Delivery) {
+	t.Helper()
+	out, err := translate(d)
+	if !json.Valid(d.Body) {
+		if err == nil {
+			t.Fatalf("no error for a body that is not JSON: %q", d.Body)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("error for JSON: %v", err)
+	}
+	if len(out.Cards) == 0 && out.Ignored == "" && !out.Ping {
+		t.Fatalf("no cards and no reason for %q", d.Body)
+	}
+	for _, c := range out.Cards {
+		if !json.Valid(c.Card) {
+			t.Fatalf("card is not valid JSON: %s", c.Card)
+		}
+	}
+}
