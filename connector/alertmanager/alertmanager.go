@@ -120,7 +120,7 @@ func Translate(d connector.Delivery) (connector.Output, error) {
 func card(n *notification, status string, firing, resolved int) connector.Card {
 	name := groupName(n)
 	n.TruncatedAlerts = max(n.TruncatedAlerts, 0)
-	state := stateText(status, firing, resolved, len(n.Alerts)+n.TruncatedAlerts)
+	state := StateText(status, firing, resolved, len(n.Alerts)+n.TruncatedAlerts)
 	c := cardkit.Card{
 		Title:   name + ": " + state,
 		Summary: strings.ToUpper(status) + ": " + name,
@@ -227,9 +227,10 @@ func groupName(n *notification) string {
 	return "Alerts"
 }
 
-// stateText is the count and state: "firing", "3 alerts firing",
-// "2 firing, 1 resolved".
-func stateText(status string, firing, resolved, total int) string {
+// StateText is an alert group's count and state: "firing", "3 alerts
+// firing", "2 firing, 1 resolved". Grafana's unified alerting, which is
+// built on Alertmanager, words its groups the same way.
+func StateText(status string, firing, resolved, total int) string {
 	switch {
 	case total <= 1:
 		return status

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/connector"
+	"github.com/heraldhq/herald/connector/alertmanager"
 	"github.com/heraldhq/herald/connector/cardkit"
 )
 
@@ -242,7 +243,7 @@ func translateUnified(u *unified) (connector.Output, error) {
 	name := groupName(u)
 	truncated := max(u.TruncatedAlerts, 0)
 	c := cardkit.Card{
-		Title:   name + ": " + count(status, firing, resolved, len(u.Alerts)+truncated),
+		Title:   name + ": " + alertmanager.StateText(status, firing, resolved, len(u.Alerts)+truncated),
 		Color:   stateColor(state),
 		Summary: stateName(state) + ": " + name,
 	}
@@ -344,18 +345,6 @@ func groupName(u *unified) string {
 		return s
 	}
 	return "Grafana alerts"
-}
-
-func count(status string, firing, resolved, total int) string {
-	switch {
-	case total <= 1:
-		return status
-	case firing > 0 && resolved > 0:
-		return fmt.Sprintf("%d firing, %d resolved", firing, resolved)
-	case resolved > 0:
-		return fmt.Sprintf("%d alerts resolved", total)
-	}
-	return fmt.Sprintf("%d alerts firing", total)
 }
 
 func describe(a *alert) string {
