@@ -170,6 +170,7 @@ const (
 const (
 	ConnectorIncomingWebhook = "incoming-webhook"
 	ConnectorGeneric         = "generic"
+	ConnectorRSS             = "rss"
 )
 
 // Connector is a catalog entry: a kind of source that can be set up in a
@@ -219,7 +220,49 @@ type ConnectionConfig struct {
 	Branches string `json:"branches,omitempty"`
 	// Template makes cards for the generic JSON connector.
 	Template *Template `json:"template,omitempty"`
+	// URL is a polling connection's feed (RSS, Atom or JSON Feed). A
+	// permanent redirect replaces it with the new address.
+	URL string `json:"url,omitempty"`
+	// Interval is how often a polling connection polls its feed.
+	Interval *Duration `json:"interval,omitempty"`
+	// FirstItems is how many of the newest items a polling connection's
+	// first poll posts.
+	FirstItems int `json:"first_items,omitempty"`
 }
+
+// FeedState is what Herald knows of a polling connection's feed.
+type FeedState struct {
+	// Title is the feed's own title, from its last successful fetch.
+	Title string `json:"title,omitempty"`
+	// Polls counts every poll, successful or not.
+	Polls int64 `json:"polls"`
+	// LastStatus is the outcome of the last poll: FeedOK, FeedNotModified,
+	// FeedError or FeedPaused; empty before the first poll.
+	LastStatus string `json:"last_status"`
+	// LastError says why the last poll failed or was paused.
+	LastError string `json:"last_error,omitempty"`
+	// Failures counts the polls that failed in a row.
+	Failures    int        `json:"failures"`
+	LastPollAt  *time.Time `json:"last_poll_at,omitempty"`
+	LastOKAt    *time.Time `json:"last_ok_at,omitempty"`
+	NextPollAt  *time.Time `json:"next_poll_at,omitempty"`
+	ItemsPosted int64      `json:"items_posted"`
+
+	// Validators for the next conditional GET.
+	ETag         string `json:"-"`
+	LastModified string `json:"-"`
+	// Primed is set once a fetch has succeeded: the first one posts only
+	// the newest few items.
+	Primed bool `json:"-"`
+}
+
+// Feed poll outcomes (FeedState.LastStatus).
+const (
+	FeedOK          = "ok"
+	FeedNotModified = "not_modified"
+	FeedError       = "error"
+	FeedPaused      = "paused"
+)
 
 // Template maps a JSON webhook body to a card. Each field is a Go
 // text/template executed over the decoded body ({{.alert.name}}).

@@ -22,7 +22,9 @@ import (
 	"github.com/heraldhq/herald/httpapi"
 	"github.com/heraldhq/herald/ingest"
 	"github.com/heraldhq/herald/live"
+	"github.com/heraldhq/herald/outbound"
 	"github.com/heraldhq/herald/policy"
+	"github.com/heraldhq/herald/poll"
 	"github.com/heraldhq/herald/ratelimit"
 	"github.com/heraldhq/herald/store"
 	"github.com/heraldhq/herald/web"
@@ -42,6 +44,11 @@ type Config struct {
 	SQLiteSync string             // "full" or "normal"
 	SecretKey  string             // base64 server key; default: DataDir/secret.key
 
+	// AllowPrivateNetworks lets feeds (and every other outbound request)
+	// reach private, loopback and link-local addresses and any port.
+	AllowPrivateNetworks bool
+	PollWorkers          int // polls at once on this node; default 32
+
 	BootstrapToken string // the first admin's API token; default: generated
 	Cloud          string // cloud profile set at bootstrap: commercial (default), gcc, gcch, dod
 	Logger         *slog.Logger
@@ -55,6 +62,7 @@ type App struct {
 	Hub     *live.Hub
 	Ingest  *ingest.Service
 	API     *httpapi.Server
+	Poller  *poll.Poller
 	log     *slog.Logger
 	srv     *http.Server
 	bus     *cluster.Bus // nil on SQLite: one node
@@ -146,11 +154,27 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	a.Poller, err = poll.New(ctx, a.Store, poll.Options{
+		Client:  outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateNetworks}),
+		Allow:   a.Ingest.Polling,
+		Workers: cfg.PollWorkers,
+		Logger:  cfg.Logger,
+		Now:     cfg.Now,
+	})
+	if err == nil {
+		err = a.Poller.Start(context.Background())
+	}
+	if err != nil {
+		a.closeBus()
+		a.Store.Close()
+		return nil, err
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
 	}
 	ui := web.New(web.Config{Logger: cfg.Logger})
-	a.API = httpapi.New(httpapi.Config{BaseURL: cfg.BaseURL, ErrorMode: cfg.ErrorMode, Logger: cfg.Logger, Now: cfg.Now, Web: ui}, a.Store, a.Ingest, a.Hub, keys)
+	a.API = httpapi.New(httpapi.Config{BaseURL: cfg.BaseURL, ErrorMode: cfg.ErrorMode, Logger: cfg.Logger, Now: cfg.Now, Web: ui, Poller: a.Poller},
+		a.Store, a.Ingest, a.Hub, keys)
 	a.cfg = cfg
 	return a, nil
 }
@@ -321,13 +345,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases the store after pending messages are committed.
+// Close stops polling (polls in progress finish, within 10 s) and releases
+// the store after pending messages are committed.
 func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := a.Poller.Stop(ctx)
+	a.closeBus()
+	return errors.Join(err, a.Store.Close())
+}
+
+func (a *App) closeBus() {
 	if a.stopBus != nil {
 		a.stopBus()
 		<-a.busDone
+		a.stopBus = nil
 	}
-	return a.Store.Close()
 }
 
 // BaseURL returns the base URL webhook URLs are built on.

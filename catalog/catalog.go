@@ -44,7 +44,7 @@ type Entry struct {
 // Accepts reports whether the entry can take new connections at all
 // (whatever its lifecycle): it must have a way to read what it is sent.
 func (e *Entry) Accepts() bool {
-	return e.ID == herald.ConnectorIncomingWebhook || e.ID == herald.ConnectorGeneric || e.Translate != nil
+	return e.ID == herald.ConnectorIncomingWebhook || e.ID == herald.ConnectorGeneric || e.Kind == herald.KindPolling || e.Translate != nil
 }
 
 var entries = []*Entry{
@@ -62,6 +62,15 @@ var entries = []*Entry{
 			Events:      []string{"any"},
 		},
 		URLName: "GenericJSON", Color: "#038387", Auth: AuthBasicOrBearer,
+	},
+	{
+		// A polling connector has no webhook URL: an empty URLName matches
+		// no webhook path, so its (unshown) tokens can never post.
+		Connector: herald.Connector{
+			ID: herald.ConnectorRSS, Name: "RSS", Kind: herald.KindPolling,
+			Description: "Post new items of an RSS, Atom or JSON Feed to this channel. Herald checks the feed on a schedule (every 15 minutes unless you choose otherwise) and posts each new item once.",
+		},
+		Color: "#F26522",
 	},
 }
 

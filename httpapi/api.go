@@ -217,15 +217,20 @@ type connectionView struct {
 	// ImageURL is the picture shown as the author of its messages.
 	ImageURL string `json:"image_url,omitempty"`
 	// OldURL describes the URL replaced by the last Update URL, if any.
-	OldURL            *oldURLView `json:"old_url,omitempty"`
-	AttentionRequired bool        `json:"attention_required"`
-	AttentionReasons  []string    `json:"attention_reasons"`
+	OldURL *oldURLView `json:"old_url,omitempty"`
+	// Feed is a polling connection's feed state.
+	Feed              *herald.FeedState `json:"feed,omitempty"`
+	AttentionRequired bool              `json:"attention_required"`
+	AttentionReasons  []string          `json:"attention_reasons"`
 }
 
 func (s *Server) view(c *herald.Connection, sec *store.ConnectionSecrets) connectionView {
 	v := connectionView{Connection: c, AttentionReasons: []string{}}
 	if c.HasImage {
 		v.ImageURL = "/api/v1/connections/" + c.ID + "/image"
+	}
+	if !hasURL(c) {
+		return v
 	}
 	if sec.KeyID != s.keys.ID() {
 		v.URLNote = "This node has a different server key from the one that made this URL, so it cannot show it. Run every node with the same --secret-key."
@@ -342,7 +347,7 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) error 
 	if p := s.sealSecret(req.Secret); p != nil {
 		sec.SecretSealed = *p
 	}
-	if err := s.store.CreateConnection(r.Context(), userFrom(r.Context()), c, *sec); err != nil {
+	if err := s.store.CreateConnectionWith(r.Context(), userFrom(r.Context()), c, *sec, s.schedule(c)); err != nil {
 		return err
 	}
 	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))

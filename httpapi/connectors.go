@@ -122,6 +122,12 @@ func (s *Server) connectorIcon(w http.ResponseWriter, r *http.Request) error {
 
 // validConfig checks a connection's settings against its connector.
 func validConfig(e *catalog.Entry, c *herald.ConnectionConfig) error {
+	if e.Kind == herald.KindPolling {
+		return validFeedConfig(c)
+	}
+	if c.URL != "" || c.Interval != nil || c.FirstItems != 0 {
+		return herald.Errorf(herald.EInvalid, "url, interval and first_items are settings of feed connections; %s receives webhooks.", e.Name)
+	}
 	if e.ID == herald.ConnectorIncomingWebhook && (len(c.Events) > 0 || c.Branches != "" || c.Template != nil) {
 		return herald.Errorf(herald.EInvalid, "An Incoming Webhook has no settings besides its name.")
 	}

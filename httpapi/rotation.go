@@ -41,6 +41,9 @@ func hasURL(c *herald.Connection) bool {
 func (s *Server) attention(r *http.Request, v *connectionView, sec *store.ConnectionSecrets, org *herald.Org) error {
 	v.AttentionReasons = []string{}
 	c := v.Connection
+	if isPolling(c) {
+		return s.feedView(r, v)
+	}
 	if !hasURL(c) {
 		return nil
 	}

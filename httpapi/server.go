@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/ingest"
 	"github.com/heraldhq/herald/live"
+	"github.com/heraldhq/herald/poll"
 	"github.com/heraldhq/herald/store"
 	"github.com/heraldhq/herald/webhookurl"
 )
@@ -42,6 +43,8 @@ type Config struct {
 	// Web serves every path no other route takes (the browser UI); nil
 	// leaves them unanswered (404).
 	Web http.Handler
+	// Poller polls feed connections; nil on a node that does not.
+	Poller *poll.Poller
 }
 
 // Server is the HTTP surface of one Herald node.
@@ -112,6 +115,7 @@ func (s *Server) routes() {
 	s.mux.Handle("DELETE /api/v1/connections/{id}", s.api(s.deleteConnection))
 	s.mux.Handle("PATCH /api/v1/connections/{id}", s.api(s.updateConnection))
 	s.mux.Handle("POST /api/v1/connections/{id}/url", s.api(s.rotateURL))
+	s.mux.Handle("POST /api/v1/connections/{id}/poll", s.api(s.pollConnection))
 	s.mux.Handle("GET /api/v1/connections", s.api(s.listOrgConnections))
 	s.mux.Handle("GET /api/v1/org/url-rotation", s.api(s.urlRotation))
 	s.mux.Handle("POST /api/v1/org/url-rotation", s.api(s.requireURLUpdate))

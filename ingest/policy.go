@@ -100,6 +100,18 @@ func (s *Service) PolicyChanged(ctx context.Context, scope string) error {
 
 // Delivery decides whether a connection in team may post now.
 func (s *Service) Delivery(ctx context.Context, teamID string) (policy.Decision, error) {
+	return s.decide(ctx, teamID, policy.Delivery)
+}
+
+// Polling decides whether a polling connection in team may poll now, from
+// the same switches as Delivery.
+func (s *Service) Polling(ctx context.Context, teamID string) (policy.Decision, error) {
+	return s.decide(ctx, teamID, policy.Polling)
+}
+
+// decide applies a decision to the cached switches of the organization and
+// of team.
+func (s *Service) decide(ctx context.Context, teamID string, decision func(policy.Org, policy.Team) policy.Decision) (policy.Decision, error) {
 	s.sw.mu.RLock()
 	org := s.sw.org
 	team, ok := s.sw.teams[teamID]
@@ -110,13 +122,14 @@ func (s *Service) Delivery(ctx context.Context, teamID string) (policy.Decision,
 			return policy.Decision{}, err
 		}
 		s.sw.mu.RLock()
+		org = s.sw.org
 		team, ok = s.sw.teams[teamID]
 		s.sw.mu.RUnlock()
 		if !ok {
-			return policy.Decision{Reason: "This webhook's team no longer exists."}, nil
+			return policy.Decision{Reason: "This connection's team no longer exists."}, nil
 		}
 	}
-	return policy.Delivery(org, team), nil
+	return decision(org, team), nil
 }
 
 // Org returns the cached organization switches.
