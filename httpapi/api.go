@@ -362,15 +362,7 @@ func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	org, err := s.store.Org(r.Context())
-	if err != nil {
-		return err
-	}
-	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return s.writeConnection(w, r, http.StatusOK, c, sec)
 }
 
 func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) error {

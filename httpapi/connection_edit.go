@@ -53,15 +53,7 @@ func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.ingest.Changed(r.Context(), c.ID)
-	org, err := s.store.Org(r.Context())
-	if err != nil {
-		return err
-	}
-	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return s.writeConnection(w, r, http.StatusOK, c, sec)
 }
 
 // putConnectionImage stores the picture shown as the author of the

@@ -99,13 +99,5 @@ func (s *Server) pollConnection(w http.ResponseWriter, r *http.Request) error {
 	if c, err = s.store.Connection(r.Context(), c.ID); err != nil { // its URL may have moved
 		return err
 	}
-	org, err := s.store.Org(r.Context())
-	if err != nil {
-		return err
-	}
-	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return s.writeConnection(w, r, http.StatusOK, c, sec)
 }

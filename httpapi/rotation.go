@@ -86,6 +86,19 @@ func (s *Server) fullView(r *http.Request, c *herald.Connection, sec *store.Conn
 	return v, s.attention(r, &v, sec, org)
 }
 
+// writeConnection answers with a connection's full view.
+func (s *Server) writeConnection(w http.ResponseWriter, r *http.Request, status int, c *herald.Connection, sec *store.ConnectionSecrets) error {
+	org, err := s.store.Org(r.Context())
+	if err != nil {
+		return err
+	}
+	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, v)
+}
+
 // urlVisibility tells, per team, whether the caller may see webhook URLs:
 // those who may manage the team's connectors. Answers are kept for the
 // request, so a list asks once per team.
@@ -143,15 +156,7 @@ func (s *Server) rotateURL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	org, err := s.store.Org(r.Context())
-	if err != nil {
-		return err
-	}
-	v, err := s.fullView(r, c, sec, org, s.urlVisibility(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return s.writeConnection(w, r, http.StatusOK, c, sec)
 }
 
 // listOrgConnections is GET /connections[?attention=true]: the connections

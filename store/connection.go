@@ -30,6 +30,14 @@ type ConnectionSecrets struct {
 // CreateConnection stores a new connection in c.ChannelID and records who
 // made it. It fills c.CreatedAt.
 func (s *Store) CreateConnection(ctx context.Context, actor *herald.User, c *herald.Connection, sec ConnectionSecrets) error {
+	return s.CreateConnectionWith(ctx, actor, c, sec, nil)
+}
+
+// CreateConnectionWith is CreateConnection that also runs also (when not
+// nil) in the same transaction: the poller enqueues a new feed's first poll
+// there, so that a feed connection never exists without its schedule.
+func (s *Store) CreateConnectionWith(ctx context.Context, actor *herald.User, c *herald.Connection, sec ConnectionSecrets,
+	also func(ctx context.Context, tx *sql.Tx) error) error {
 	c.CreatedAt = fromMS(ms(s.now()))
 	c.URLIssuedAt = c.CreatedAt
 	c.SecretSet = sec.SecretSealed != nil
@@ -37,8 +45,14 @@ func (s *Store) CreateConnection(ctx context.Context, actor *herald.User, c *her
 		if err := insertConnection(ctx, tx, c, sec); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.create", targetType: "connection",
-			targetID: c.ID, teamID: c.TeamID, after: c})
+		if err := s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.create", targetType: "connection",
+			targetID: c.ID, teamID: c.TeamID, after: c}); err != nil {
+			return err
+		}
+		if also == nil {
+			return nil
+		}
+		return also(ctx, tx)
 	})
 }
 

@@ -12,26 +12,6 @@ import (
 	"github.com/heraldhq/herald"
 )
 
-// CreateConnectionWith is CreateConnection that also runs also in the same
-// transaction: the poller enqueues a new feed's first poll there, so that a
-// connection never exists without its schedule.
-func (s *Store) CreateConnectionWith(ctx context.Context, actor *herald.User, c *herald.Connection, sec ConnectionSecrets,
-	also func(ctx context.Context, tx *sql.Tx) error) error {
-	c.CreatedAt = fromMS(ms(s.now()))
-	c.URLIssuedAt = c.CreatedAt
-	c.SecretSet = sec.SecretSealed != nil
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := insertConnection(ctx, tx, c, sec); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, c.OrgID, change{actor: actor, action: "connection.create", targetType: "connection",
-			targetID: c.ID, teamID: c.TeamID, after: c}); err != nil {
-			return err
-		}
-		return also(ctx, tx)
-	})
-}
-
 // FeedState returns what the poller recorded of a polling connection; the
 // zero state before its first poll.
 func (s *Store) FeedState(ctx context.Context, connectionID string) (*herald.FeedState, error) {
