@@ -49,8 +49,14 @@ func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
+	moved := req.Config != nil && isPolling(c) && req.Config.URL != c.Config.URL
 	if c, err = s.store.UpdateConnection(r.Context(), userFrom(r.Context()), c.ID, u); err != nil {
 		return err
+	}
+	if moved {
+		if err := s.store.ResetFeed(r.Context(), c.ID); err != nil {
+			return err
+		}
 	}
 	s.ingest.Changed(r.Context(), c.ID)
 	return s.writeConnection(w, r, http.StatusOK, c, sec)

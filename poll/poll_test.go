@@ -544,3 +544,28 @@ func TestFeedTwoNodesPollEachFeedOnce(t *testing.T) {
 		t.Errorf("%d messages, want %d", n, 2*feeds)
 	}
 }
+
+// Changing a feed's address makes its next poll a first poll of the new
+// feed: validators of the old one are not sent, and its archive is not
+// posted.
+func TestFeedNewAddressStartsOver(t *testing.T) {
+	f := newFeedServer(t)
+	now := time.Now()
+	f.set("/a.xml", item{"a1", "old feed", now})
+	f.set("/b.xml", item{"b1", "b one", now.Add(-3 * time.Hour)}, item{"b2", "b two", now.Add(-2 * time.Hour)},
+		item{"b3", "b three", now.Add(-time.Hour)}, item{"b4", "b four", now})
+	srv := node(t, app.Config{})
+	_, ch := channel(t, srv.URL)
+	c := addFeed(t, srv.URL, ch, map[string]any{"url": f.URL + "/a.xml", "first_items": 2})
+	waitPolled(t, srv.URL, c.ID, 1)
+	var patched connection
+	if st := api(t, srv.URL, "PATCH", "/api/v1/connections/"+c.ID,
+		map[string]any{"config": map[string]any{"url": f.URL + "/b.xml", "first_items": 2}}, &patched); st != 200 {
+		t.Fatalf("PATCH: %d %+v", st, patched.Error)
+	}
+	c = pollNow(t, srv.URL, c.ID)
+	want := []string{"Releases: old feed", "Releases: b three", "Releases: b four"}
+	if got := titles(t, srv.URL, ch); !equal(got, want) || c.Feed.LastStatus != "ok" {
+		t.Fatalf("after moving the feed: %q (%s), want %q", got, c.Feed.LastStatus, want)
+	}
+}

@@ -299,3 +299,15 @@ func (s *Store) ConnectionsOf(ctx context.Context, connectors ...string) ([]stri
 	}
 	return ids, rows.Err()
 }
+
+// ResetFeed forgets what the poller learnt of a connection's feed address:
+// its validators, and that it was polled, so that the next poll of a new
+// address is a first poll (the newest few items, not the whole feed).
+// Seen keys stay: an item seen at the old address is not posted again.
+func (s *Store) ResetFeed(ctx context.Context, connectionID string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE feed_state SET etag = '', last_modified = '', primed = 0
+		WHERE connection_id = $1`, connectionID); err != nil {
+		return fmt.Errorf("store: reset feed: %w", err)
+	}
+	return nil
+}
