@@ -2,11 +2,13 @@ package poll_test
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -567,5 +569,58 @@ func TestFeedNewAddressStartsOver(t *testing.T) {
 	want := []string{"Releases: old feed", "Releases: b three", "Releases: b four"}
 	if got := titles(t, srv.URL, ch); !equal(got, want) || c.Feed.LastStatus != "ok" {
 		t.Fatalf("after moving the feed: %q (%s), want %q", got, c.Feed.LastStatus, want)
+	}
+}
+
+// Schedules are River jobs in the store: they outlive the process. A feed
+// that came due while Herald was down is polled when it is back, without
+// anyone asking; and a feed whose job was lost gets a new one at start.
+func TestFeedScheduleSurvivesRestart(t *testing.T) {
+	f := newFeedServer(t)
+	now := time.Now()
+	f.set("/due.xml", item{"d1", "due one", now})
+	f.set("/lost.xml", item{"l1", "lost one", now})
+	dir := t.TempDir()
+	srv := node(t, app.Config{DataDir: dir})
+	_, ch := channel(t, srv.URL)
+	due := addFeed(t, srv.URL, ch, map[string]any{"url": f.URL + "/due.xml", "interval": "1m"})
+	waitPolled(t, srv.URL, due.ID, 1)
+	lost := addFeed(t, srv.URL, ch, map[string]any{"url": f.URL + "/lost.xml", "interval": "1m"})
+	waitPolled(t, srv.URL, lost.ID, 1)
+	if err := srv.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// While it is down: the minute passes for one feed, and the other's
+	// job disappears.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "herald.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := db.Exec(`UPDATE river_job SET scheduled_at = datetime('now', 'subsec', '-1 minute')
+		WHERE kind = 'feed_poll' AND state = 'scheduled' AND args ->> 'connection_id' = ?`, due.ID)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("move the due feed's job: %v (%d rows)", err, n)
+	}
+	res, err = db.Exec(`DELETE FROM river_job WHERE kind = 'feed_poll' AND args ->> 'connection_id' = ?`, lost.ID)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("delete the lost feed's job: %v (%d rows)", err, n)
+	}
+	db.Close()
+
+	f.add("/due.xml", item{"d2", "due two", now.Add(time.Second)})
+	srv2 := node(t, app.Config{DataDir: dir})
+	c := waitPolled(t, srv2.URL, due.ID, 2)
+	if c.Feed.LastStatus != "ok" || c.Feed.ItemsPosted != 2 {
+		t.Errorf("the due feed after restart: %+v", c.Feed)
+	}
+	c = waitPolled(t, srv2.URL, lost.ID, 2)
+	if c.Feed.LastStatus != "not_modified" {
+		t.Errorf("the feed whose job was lost, after restart: %+v", c.Feed)
+	}
+	want := []string{"Releases: due one", "Releases: lost one", "Releases: due two"}
+	if got := titles(t, srv2.URL, ch); !equal(got, want) {
+		t.Errorf("messages %q, want %q", got, want)
 	}
 }
