@@ -210,6 +210,7 @@ func (p *Poller) choose(ctx context.Context, res *store.FeedPoll, items []feed.I
 	}
 	// Every item of the feed is recorded: on the first poll that is what
 	// keeps the archive it held back from being posted by the second.
+	res.Listed = keys
 	for _, k := range keys {
 		if !seen[k] {
 			res.Seen = append(res.Seen, k)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 )
@@ -104,6 +105,10 @@ type FeedPoll struct {
 	Config *herald.ConnectionConfig
 	// Seen are the item keys to record as seen.
 	Seen []string
+	// Listed are the keys of every item the feed lists now (a poll that
+	// read the feed): seen keys no longer listed are forgotten after
+	// SeenRetention.
+	Listed []string
 	// Posts are the messages to post, oldest first, each with its item's
 	// key (which must be in Seen): a post whose key was already recorded is
 	// dropped, so that two polls racing post an item once.
@@ -114,6 +119,16 @@ type FeedPoll struct {
 	Posted []*herald.Message
 	Err    error
 }
+
+// SeenRetention is how long an item's key is kept after it was first seen,
+// once the feed no longer lists it. A key the feed still lists is kept
+// however old, so a feed's items are never posted twice; one that left the
+// feed months ago and comes back is posted again.
+const SeenRetention = 90 * 24 * time.Hour
+
+// maxListed bounds the keys of the pruning statement; a feed listing more
+// is not pruned (few feeds list more than a few hundred items).
+const maxListed = 5000
 
 // FeedPost is one feed item's message.
 type FeedPost struct {
@@ -235,6 +250,20 @@ func (s *Store) savePoll(ctx context.Context, tx *sql.Tx, p *FeedPoll) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE connections SET delivered_count = delivered_count + $1,
 			last_delivery_at = $2 WHERE id = $3`, len(msgs), now, p.Conn.ID); err != nil {
 			return fmt.Errorf("store: count deliveries: %w", err)
+		}
+	}
+
+	if len(msgs) > 0 && len(p.Listed) > 0 && len(p.Listed) <= maxListed {
+		// New items pushed old ones out of the feed: forget those seen long
+		// ago. Only then, so that a feed that does not change costs nothing.
+		args := make([]any, 0, len(p.Listed)+2)
+		args = append(args, p.Conn.ID, now-SeenRetention.Milliseconds())
+		for _, k := range p.Listed {
+			args = append(args, k)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM feed_seen WHERE connection_id = $1 AND seen_at < $2
+			AND item_key NOT IN (`+params(3, len(p.Listed), 1)+`)`, args...); err != nil {
+			return fmt.Errorf("store: forget old feed items: %w", err)
 		}
 	}
 
