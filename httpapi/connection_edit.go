@@ -58,6 +58,10 @@ func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
+	if req.Config != nil && isPolling(c) && s.cfg.Poller != nil {
+		// New settings take effect at the next poll: make it now.
+		s.cfg.Poller.PollSoon(c.ID)
+	}
 	s.ingest.Changed(r.Context(), c.ID)
 	return s.writeConnection(w, r, http.StatusOK, c, sec)
 }

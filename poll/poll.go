@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -55,6 +56,10 @@ type Poller struct {
 	opts  Options
 	save  *saver
 	sched *scheduler
+
+	bg       sync.WaitGroup // PollSoon's goroutines
+	stop     chan struct{}  // closed by Stop
+	stopOnce sync.Once
 }
 
 // New makes a Poller over st. It creates River's tables when they are
@@ -72,7 +77,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Poller, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	p := &Poller{st: st, opts: opts, save: newSaver(st)}
+	p := &Poller{st: st, opts: opts, save: newSaver(st), stop: make(chan struct{})}
 	var err error
 	if p.sched, err = newScheduler(ctx, p); err != nil {
 		p.save.close()

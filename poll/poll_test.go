@@ -547,9 +547,9 @@ func TestFeedTwoNodesPollEachFeedOnce(t *testing.T) {
 	}
 }
 
-// Changing a feed's address makes its next poll a first poll of the new
-// feed: validators of the old one are not sent, and its archive is not
-// posted.
+// Changing a feed's address makes its next poll, at once, a first poll of
+// the new feed: validators of the old one are not sent, and its archive is
+// not posted.
 func TestFeedNewAddressStartsOver(t *testing.T) {
 	f := newFeedServer(t)
 	now := time.Now()
@@ -565,7 +565,8 @@ func TestFeedNewAddressStartsOver(t *testing.T) {
 		map[string]any{"config": map[string]any{"url": f.URL + "/b.xml", "first_items": 2}}, &patched); st != 200 {
 		t.Fatalf("PATCH: %d %+v", st, patched.Error)
 	}
-	c = pollNow(t, srv.URL, c.ID)
+	// The new settings are polled at once, not after the old schedule.
+	c = waitPolled(t, srv.URL, c.ID, 2)
 	want := []string{"Releases: old feed", "Releases: b three", "Releases: b four"}
 	if got := titles(t, srv.URL, ch); !equal(got, want) || c.Feed.LastStatus != "ok" {
 		t.Fatalf("after moving the feed: %q (%s), want %q", got, c.Feed.LastStatus, want)

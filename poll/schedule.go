@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/store"
@@ -170,6 +171,8 @@ func (p *Poller) ensureJobs(ctx context.Context) error {
 // Stop finishes the polls in progress (those still running when ctx ends
 // are cancelled and run again at the next start) and stops.
 func (p *Poller) Stop(ctx context.Context) error {
+	p.stopOnce.Do(func() { close(p.stop) })
+	p.bg.Wait()
 	err := p.sched.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = p.sched.client.StopAndCancel(context.Background())
@@ -185,6 +188,68 @@ func (p *Poller) ScheduleTx(ctx context.Context, tx *sql.Tx, connectionID string
 		return fmt.Errorf("poll: schedule: %w", err)
 	}
 	return nil
+}
+
+// PollSoon makes a connection's next poll due now, on whichever node takes
+// it first: after its settings change, the next poll should not wait for a
+// schedule made under the old ones. A poll running at that moment (with the
+// old settings) is let finish, then its schedule is moved; so PollSoon
+// works in the background, for up to a minute, and returns at once.
+func (p *Poller) PollSoon(connectionID string) {
+	p.bg.Add(1)
+	go func() {
+		defer p.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		go func() {
+			select {
+			case <-p.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		for ctx.Err() == nil {
+			done, err := p.pollSoon(ctx, connectionID)
+			if err != nil && ctx.Err() == nil {
+				p.opts.Logger.Warn("poll: reschedule after a change", "connection", connectionID, "error", err)
+			}
+			if done || err != nil {
+				return
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}()
+}
+
+// pollSoon moves the connection's waiting job to now. It reports false
+// while the job is running.
+func (p *Poller) pollSoon(ctx context.Context, connectionID string) (bool, error) {
+	res, err := p.sched.client.JobList(ctx, river.NewJobListParams().
+		Kinds(pollArgs{}.Kind()).
+		Where("args ->> 'connection_id' = @id", river.NamedArgs{"id": connectionID}).
+		First(10))
+	if err != nil {
+		return false, fmt.Errorf("find schedule: %w", err)
+	}
+	for _, j := range res.Jobs {
+		switch j.State {
+		case rivertype.JobStateRunning:
+			return false, nil
+		case rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStateAvailable:
+			if _, err := p.sched.client.JobRetry(ctx, j.ID); err != nil {
+				return false, fmt.Errorf("reschedule: %w", err)
+			}
+			return true, nil
+		}
+	}
+	// No live job (lost, or never made): start one.
+	if _, err := p.sched.client.Insert(ctx, pollArgs{ConnectionID: connectionID}, nil); err != nil {
+		return false, fmt.Errorf("schedule: %w", err)
+	}
+	return true, nil
 }
 
 // levelAtLeast drops records below a level.
