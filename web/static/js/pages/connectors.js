@@ -1,16 +1,23 @@
 // A channel's Connectors page (Teams: Manage channel > Connectors): the
 // connections configured in the channel, with their state and deliveries,
 // Manage (rename, image, URLs, Update URL) and Remove; and the catalog, with
-// a search box, to add one. Buttons show only for people who may use them.
+// a search box, to add one. Feed (polling) connections show their feed's
+// state instead of URLs, and Refresh now. Buttons show only for people who
+// may use them.
 import { api, seg, APIError } from '../api.js';
 import {
-  h, clear, setMain, showPageError, formatDateTime, avatar, dialog, confirm, copyField, field, busy, formError, toast,
+  h, clear, setMain, showPageError, formatDateTime, timeEl, avatar, dialog, confirm, copyField, field, busy, formError, toast,
 } from '../ui.js';
 import { boot, channelHeader } from '../shell.js';
 
 const channelID = document.body.dataset.id;
 const MAX_IMAGE = 256 * 1024;
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif'];
+// The intervals a feed may be polled at (the server takes 1m to 24h).
+const INTERVALS = [['5m', 'Every 5 minutes'], ['15m', 'Every 15 minutes'], ['30m', 'Every 30 minutes'],
+  ['1h', 'Every hour'], ['6h', 'Every 6 hours'], ['24h', 'Every day']];
+const DEFAULT_INTERVAL = '15m';
+const MAX_FIRST_ITEMS = 20;
 
 const state = { channel: null, team: null, connectors: [], connections: [], query: '' };
 let configuredEl, catalogEl;
@@ -38,6 +45,33 @@ async function refresh() {
   const r = await api('GET', `/channels/${seg(channelID)}/connections`);
   state.connections = r.connections || [];
   drawConfigured();
+}
+
+// Feeds are polled by the server on their own schedule, so the list is read
+// again when something is due: a little after the earliest next poll, and
+// while a feed waits for its first poll (or is overdue) soon, backing off
+// from 1 s to 30 s.
+let refreshTimer = 0;
+let dueRounds = 0;
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  const feeds = state.connections.filter(isFeed);
+  if (!feeds.length) return;
+  const next = Math.min(...feeds.map((c) => Date.parse(feedOf(c).next_poll_at)).filter((t) => !isNaN(t)));
+  let delay;
+  if (feeds.some((c) => !feedOf(c).last_poll_at) || next <= Date.now()) {
+    delay = Math.min(1000 * 1.5 ** dueRounds, 30000);
+    dueRounds++;
+  } else if (isFinite(next)) {
+    dueRounds = 0;
+    delay = Math.min(next - Date.now() + 3000, 6 * 3600 * 1000);
+  } else {
+    return;
+  }
+  refreshTimer = setTimeout(() => {
+    refresh().catch(() => { refreshTimer = setTimeout(scheduleRefresh, 30000); });
+  }, delay);
 }
 
 function draw() {
@@ -88,15 +122,42 @@ function iconURL(cn) {
   return cn && typeof cn.icon_url === 'string' && cn.icon_url.startsWith('/') && !cn.icon_url.startsWith('//') ? cn.icon_url : null;
 }
 
+// drawConfigured redraws the list (keeping focus on the same button if it
+// was in the list), updates the open feed views, and plans the next read.
 function drawConfigured() {
+  const focused = document.activeElement;
+  const row = focused && configuredEl.contains(focused) ? focused.closest('li.connection') : null;
+  const refocus = row && focused.dataset.action ? { id: row.dataset.id, action: focused.dataset.action } : null;
   clear(configuredEl);
   if (!state.connections.length) {
     configuredEl.append(h('p', { class: 'muted', text: 'No connectors are configured in this channel yet.' }));
-    return;
+  } else {
+    const ul = h('ul', { class: 'connections' });
+    for (const c of state.connections) ul.append(connectionRow(c));
+    configuredEl.append(ul);
   }
-  const ul = h('ul', { class: 'connections' });
-  for (const c of state.connections) ul.append(connectionRow(c));
-  configuredEl.append(ul);
+  if (refocus) {
+    const again = [...configuredEl.querySelectorAll('li.connection')].find((li) => li.dataset.id === refocus.id);
+    const button = again && again.querySelector(`button[data-action="${refocus.action}"]`);
+    if (button) button.focus();
+  }
+  for (const v of liveViews) {
+    if (!v.el.isConnected) { liveViews.delete(v); continue; }
+    const c = state.connections.find((x) => x.id === v.id);
+    if (!c) continue;
+    const n = v.draw(c);
+    clear(v.el);
+    if (n) v.el.append(n);
+  }
+  scheduleRefresh();
+}
+
+// setConnection puts a connection the API answered with into the list.
+function setConnection(c) {
+  const i = state.connections.findIndex((x) => x.id === c.id);
+  if (i >= 0) state.connections[i] = c;
+  else state.connections.push(c);
+  drawConfigured();
 }
 
 function reasons(c) {
@@ -106,23 +167,168 @@ function reasons(c) {
 
 function connectionRow(c) {
   const attention = c.attention_required === true;
+  const feed = isFeed(c);
   const last = c.last_delivery_at ? `Last delivery ${formatDateTime(c.last_delivery_at)}` : 'No deliveries yet';
   const count = Number(c.delivered_count || 0);
+  const paused = !state.team.connectors_enabled || (feed && feedOf(c).last_status === 'paused');
   const stateBadge = attention
     ? h('span', { class: 'badge warning', text: 'Attention required' })
-    : h('span', { class: 'badge good', text: state.team.connectors_enabled ? 'Active' : 'Paused' });
+    : h('span', { class: 'badge good', text: paused ? 'Paused' : 'Active' });
   const rs = reasons(c);
   const actions = canManage() ? h('div', { class: 'row-actions' },
+    feed ? refreshButton(c, `Refresh ${c.name} now`) : null,
     h('button', { type: 'button', class: 'button', dataset: { action: 'manage' }, 'aria-label': `Manage ${c.name}`, onClick: () => manage(c) }, 'Manage'),
     h('button', { type: 'button', class: 'button danger-outline', dataset: { action: 'remove' }, 'aria-label': `Remove ${c.name}`, onClick: () => remove(c) }, 'Remove')) : null;
   return h('li', { class: 'connection' + (attention ? ' attention' : ''), dataset: { id: c.id } },
     avatar(c.name, c.image_url || iconURL(connectorOf(c.connector)), 40),
     h('div', { class: 'connection-main' },
       h('div', { class: 'connection-title' }, h('span', { class: 'connection-name', text: c.name }), stateBadge),
-      h('p', { class: 'muted small' }, connectorName(c.connector), ' · ', last, ' · ',
+      feed ? feedSummary(c) : h('p', { class: 'muted small' }, connectorName(c.connector), ' · ', last, ' · ',
         h('span', { class: 'delivered', text: count === 1 ? '1 message' : `${count} messages` })),
       rs.length ? h('ul', { class: 'attention-reasons' }, rs.map((r) => h('li', { text: r }))) : null),
     actions);
+}
+
+// Feed connections.
+
+function isFeed(c) {
+  const cn = connectorOf(c.connector);
+  return Boolean(cn && cn.kind === 'polling');
+}
+
+function feedOf(c) {
+  return c.feed && typeof c.feed === 'object' ? c.feed : {};
+}
+
+function configOf(c) {
+  return c.config && typeof c.config === 'object' ? c.config : {};
+}
+
+// feedStatus says in words how the last poll went.
+function feedStatus(c) {
+  const f = feedOf(c);
+  const why = typeof f.last_error === 'string' && f.last_error ? f.last_error : '';
+  switch (f.last_status) {
+    case 'ok': return { status: 'ok', kind: 'good', text: 'New items posted' };
+    case 'not_modified': return { status: 'not_modified', kind: 'good', text: 'Up to date' };
+    case 'error': return { status: 'error', kind: 'error', text: `Failed: ${why || 'the feed could not be read'}` };
+    case 'paused': return { status: 'paused', kind: 'warning', text: `Paused: ${why || 'connectors are turned off'}` };
+    default: return { status: 'waiting', kind: 'muted', text: 'Waiting for the first poll' };
+  }
+}
+
+// durationWords turns a Go duration ("15m0s", "1h0m0s") into words.
+function durationWords(s) {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(String(s || ''));
+  if (!s || !m) return String(s || '');
+  const secs = Number(m[1] || 0) * 3600 + Number(m[2] || 0) * 60 + Number(m[3] || 0);
+  const plural = (n, unit) => (n === 1 ? `1 ${unit}` : `${n} ${unit}s`);
+  if (secs === 24 * 3600) return 'day';
+  if (secs === 3600) return 'hour';
+  if (secs % 3600 === 0) return plural(secs / 3600, 'hour');
+  if (secs % 60 === 0) return plural(secs / 60, 'minute');
+  return plural(secs, 'second');
+}
+
+function itemsPosted(c) {
+  const n = Number(feedOf(c).items_posted || 0);
+  return h('span', { class: 'items-posted', dataset: { count: String(n) }, text: n === 1 ? '1 item posted' : `${n} items posted` });
+}
+
+// feedSummary is a feed connection's line in the Configured list.
+function feedSummary(c) {
+  const f = feedOf(c);
+  const st = feedStatus(c);
+  const interval = configOf(c).interval;
+  return h('div', { class: 'feed-summary' },
+    h('p', { class: 'muted small' }, connectorName(c.connector), ' · ',
+      h('span', { class: 'feed-title', text: f.title || configOf(c).url || '' }),
+      interval ? ` · every ${durationWords(interval)}` : ''),
+    h('p', { class: 'small feed-status', dataset: { status: st.status, polls: String(Number(f.polls || 0)) } },
+      h('span', { class: 'status-dot ' + st.kind, 'aria-hidden': 'true' }),
+      h('span', { class: 'visually-hidden', text: 'Last poll: ' }),
+      h('span', { class: 'status-text', text: st.text }),
+      f.last_poll_at ? [' · ', timeEl(f.last_poll_at)] : null,
+      ' · ', itemsPosted(c),
+      f.next_poll_at ? [' · next poll ', timeEl(f.next_poll_at)] : null));
+}
+
+// feedLink shows a feed's address, as a link when it is http(s).
+function feedLink(url) {
+  const u = String(url || '');
+  let ok = false;
+  try { ok = ['http:', 'https:'].includes(new URL(u).protocol); } catch { ok = false; }
+  return ok ? h('a', { href: u, target: '_blank', rel: 'noopener noreferrer', class: 'mono feed-url', text: u })
+    : h('span', { class: 'mono feed-url', text: u });
+}
+
+// feedFacts is what the Manage view shows of a feed instead of URLs.
+function feedFacts(c) {
+  const f = feedOf(c);
+  const cfg = configOf(c);
+  const st = feedStatus(c);
+  const row = (label, ...value) => [h('dt', { text: label }), h('dd', {}, ...value)];
+  return h('dl', { class: 'facts feed-facts' },
+    row('Feed', feedLink(cfg.url)),
+    row('Title', f.title ? h('span', { class: 'feed-title', text: f.title }) : h('span', { class: 'muted', text: 'Not known before the first poll' })),
+    row('Checked', cfg.interval ? `every ${durationWords(cfg.interval)}` : ''),
+    row('Last poll', h('span', { class: 'feed-status', dataset: { status: st.status } },
+      h('span', { class: 'status-dot ' + st.kind, 'aria-hidden': 'true' }),
+      h('span', { class: 'status-text', text: st.text }),
+      f.last_poll_at ? [' · ', timeEl(f.last_poll_at)] : null)),
+    st.status === 'ok' && f.last_error ? row('Note', h('span', { text: f.last_error })) : null,
+    row('Next poll', f.next_poll_at ? timeEl(f.next_poll_at) : h('span', { class: 'muted', text: st.status === 'waiting' ? 'Now' : 'Not planned' })),
+    row('Items posted', itemsPosted(c)));
+}
+
+// liveViews are parts of open dialogs that show a connection's state: drawn
+// again with the list, as feeds are polled.
+const liveViews = new Set();
+
+function live(c, cls, draw) {
+  const el = h('div', { class: cls }, draw(c));
+  liveViews.add({ id: c.id, el, draw });
+  return el;
+}
+
+function liveFeedFacts(c) {
+  return live(c, 'feed-view', feedFacts);
+}
+
+function attentionNotice(c) {
+  if (!c.attention_required) return null;
+  const rs = reasons(c);
+  return h('div', { class: 'notice warning', role: 'note' },
+    h('strong', { text: 'Attention required' }), rs.length ? h('ul', {}, rs.map((r) => h('li', { text: r }))) : null);
+}
+
+// refreshButton polls a feed now ("Refresh now") and redraws with the answer.
+function refreshButton(c, label, out) {
+  const b = h('button', { type: 'button', class: 'button', dataset: { action: 'refresh' }, 'aria-label': label || null }, 'Refresh now');
+  b.addEventListener('click', async () => {
+    await busy(b, async () => {
+      if (out) clear(out);
+      try {
+        const nc = await api('POST', `/connections/${seg(c.id)}/poll`);
+        setConnection(nc);
+        const st = feedStatus(nc);
+        const said = `${nc.name}: ${st.text}`;
+        if (out) out.append(h('p', { class: 'notice ' + (st.kind === 'muted' ? '' : st.kind), text: said }));
+        else toast(said, st.status === 'error' ? 'error' : 'info');
+      } catch (err) {
+        if (out) out.append(h('p', { class: 'notice error', role: 'alert', text: err.message }));
+        else toast(err.message, 'error');
+      }
+    });
+    // The list was drawn again (and a busy button may have lost focus):
+    // keep focus on Refresh now.
+    if (!document.activeElement || document.activeElement === document.body) {
+      const row = [...configuredEl.querySelectorAll('li.connection')].find((li) => li.dataset.id === c.id);
+      const target = b.isConnected ? b : row && row.querySelector('button[data-action="refresh"]');
+      if (target) target.focus();
+    }
+  });
+  return b;
 }
 
 function drawCatalog() {
@@ -137,7 +343,7 @@ function drawCatalog() {
     return;
   }
   for (const c of items) {
-    const add = canManage() && !c.retired && c.kind !== 'polling'
+    const add = canManage() && !c.retired
       ? h('button', { type: 'button', class: 'button primary', dataset: { action: 'add', connector: c.id }, 'aria-label': `Add ${c.name}`, onClick: () => addConnection(c) }, 'Add')
       : null;
     catalogEl.append(h('li', { class: 'catalog-item' + (c.retired ? ' retired' : ''), dataset: { connector: c.id } },
@@ -176,6 +382,7 @@ function imagePicker(id, label = 'Image (optional)') {
 // signs deliveries with; for the generic JSON connector its card template.
 function settingsFields(cn) {
   if (cn.id === 'incoming-webhook') return { els: [], read: () => ({}) };
+  if (cn.kind === 'polling') return feedFields();
   const secret = h('input', { id: 'connection-secret', type: 'password', autocomplete: 'new-password', spellcheck: 'false' });
   const secretField = field('Secret (optional)', secret, 'The secret the service signs its deliveries with; unsigned deliveries are then refused. It is never shown again.');
   const withSecret = (cfg) => (secret.value ? { ...cfg, secret: secret.value } : cfg);
@@ -212,6 +419,30 @@ function settingsFields(cn) {
       if (picked.length) cfg.events = picked;
       if (branches.value.trim()) cfg.branches = branches.value.trim();
       return withSecret(Object.keys(cfg).length ? { config: cfg } : {});
+    },
+  };
+}
+
+// feedFields are a feed connection's settings: the feed's address, how often
+// to poll it, and how many items the first poll posts.
+function feedFields() {
+  const url = h('input', { id: 'feed-url', type: 'url', required: true, class: 'mono', placeholder: 'https://example.com/feed.xml', autocomplete: 'off', spellcheck: 'false' });
+  const interval = h('select', { id: 'feed-interval' },
+    INTERVALS.map(([v, label]) => h('option', { value: v, selected: v === DEFAULT_INTERVAL, text: label })));
+  const first = h('input', { id: 'feed-first-items', type: 'number', min: 1, max: MAX_FIRST_ITEMS, step: 1, inputmode: 'numeric', placeholder: '3' });
+  return {
+    els: [
+      field('Feed URL', url, 'An RSS, Atom or JSON Feed address.'),
+      h('div', { class: 'field-row' },
+        field('Check the feed', interval),
+        field('Items on the first poll (optional)', first, `How many of the newest items to post at first: 1 to ${MAX_FIRST_ITEMS}, 3 if empty. Later polls post every new item.`)),
+    ],
+    read() {
+      if (!url.value.trim()) throw new Error('Give the feed\'s address.');
+      const cfg = { url: url.value.trim(), interval: interval.value };
+      if (first.value.trim() !== '') cfg.first_items = Number(first.value);
+      else if (first.validity && first.validity.badInput) throw new Error('Items on the first poll is a number.');
+      return { config: cfg };
     },
   };
 }
@@ -254,16 +485,18 @@ function addConnection(cn) {
   });
 }
 
-// showCreated replaces the set-up form with the new URL to copy.
+// showCreated replaces the set-up form with the new URL to copy, or for a
+// feed with its state (the first poll runs at once).
 function showCreated(d, c) {
   const body = d.el.querySelector('.dialog-body');
   const done = h('button', { type: 'button', class: 'button primary', text: 'Done', onClick: d.close });
+  const feed = isFeed(c);
   clear(body).append(h('div', { class: 'created', id: 'created' },
-    h('p', { class: 'notice good', role: 'status', text: `${c.name} is set up.` }),
-    urlFields(c, 'new'),
+    h('p', { class: 'notice good', role: 'status', text: feed ? `${c.name} is set up. Herald reads the feed now, and its newest items appear in the channel in a moment.` : `${c.name} is set up.` }),
+    feed ? liveFeedFacts(c) : urlFields(c, 'new'),
     h('div', { class: 'dialog-actions' }, done)));
   const input = body.querySelector('input');
-  if (input) input.focus();
+  (input || done).focus();
 }
 
 function urlFields(c, prefix) {
@@ -331,24 +564,31 @@ function manage(c0) {
     }
   }));
 
-  const urlBox = h('div', { id: 'manage-urls' }, urlFields(c, 'manage'), oldURLInfo(c));
-  const rotateOut = h('div', { id: 'rotate-result', role: 'status' });
-  const rotate = h('button', { type: 'button', class: 'button', id: 'update-url', text: 'Update URL' });
-  rotate.addEventListener('click', () => updateURL(c, rotate, urlBox, rotateOut).then((nc) => { if (nc) c = nc; }));
+  let source;
+  if (isFeed(c)) {
+    // A feed has no URL to give anyone: its state instead, and Refresh now.
+    const pollOut = h('div', { id: 'poll-result', role: 'status' });
+    source = h('section', { class: 'dialog-section', id: 'manage-feed' }, h('h3', { text: 'Feed' }), liveFeedFacts(c),
+      h('div', { class: 'button-row' }, refreshButton(c, null, pollOut)), pollOut);
+  } else {
+    const urlBox = h('div', { id: 'manage-urls' }, urlFields(c, 'manage'), oldURLInfo(c));
+    const rotateOut = h('div', { id: 'rotate-result', role: 'status' });
+    const rotate = h('button', { type: 'button', class: 'button', id: 'update-url', text: 'Update URL' });
+    rotate.addEventListener('click', () => updateURL(c, rotate, urlBox, rotateOut).then((nc) => { if (nc) c = nc; }));
+    source = h('section', { class: 'dialog-section' }, h('h3', { text: 'URL' }), urlBox,
+      h('p', { class: 'hint', text: 'Update URL makes a new URL. The current one keeps working for 24 hours, then stops; it is never shown again.' }),
+      h('div', { class: 'button-row' }, rotate), rotateOut);
+  }
 
-  const rs = reasons(c);
   dialog({
     title: `Manage ${c.name}`,
     className: 'wide manage',
     content: [
-      c.attention_required ? h('div', { class: 'notice warning', role: 'note' },
-        h('strong', { text: 'Attention required' }), rs.length ? h('ul', {}, rs.map((r) => h('li', { text: r }))) : null) : null,
+      live(c, 'manage-attention', attentionNotice),
       h('section', { class: 'dialog-section' }, nameForm),
       h('section', { class: 'dialog-section' }, h('h3', { text: 'Image' }),
         h('div', { class: 'image-row' }, preview, pic.el), h('div', { class: 'button-row' }, upload, c.image_url ? dropImg : null), imgErr),
-      h('section', { class: 'dialog-section' }, h('h3', { text: 'URL' }), urlBox,
-        h('p', { class: 'hint', text: 'Update URL makes a new URL. The current one keeps working for 24 hours, then stops; it is never shown again.' }),
-        h('div', { class: 'button-row' }, rotate), rotateOut),
+      source,
       h('p', { class: 'muted small', text: `Created ${formatDateTime(c.created_at)} · ${Number(c.delivered_count || 0)} messages delivered` }),
     ],
   });
@@ -406,7 +646,9 @@ async function updateURL(c, button, urlBox, out) {
 async function remove(c) {
   const ok = await confirm({
     title: `Remove ${c.name}?`,
-    message: 'Its URL stops working at once: senders get "410 Gone". The messages it posted stay in the channel.',
+    message: isFeed(c)
+      ? 'Herald stops reading its feed at once. The messages it posted stay in the channel.'
+      : 'Its URL stops working at once: senders get "410 Gone". The messages it posted stay in the channel.',
     confirmLabel: 'Remove',
     danger: true,
   });
