@@ -242,11 +242,17 @@ type FeedState struct {
 	// LastError says why the last poll failed or was paused.
 	LastError string `json:"last_error,omitempty"`
 	// Failures counts the polls that failed in a row.
-	Failures    int        `json:"failures"`
+	Failures int `json:"failures"`
+	// Stuck says the last failure will not heal by itself (the address is
+	// refused or invalid): a person must change the URL or the server's
+	// settings.
+	Stuck       bool       `json:"stuck,omitempty"`
 	LastPollAt  *time.Time `json:"last_poll_at,omitempty"`
 	LastOKAt    *time.Time `json:"last_ok_at,omitempty"`
 	NextPollAt  *time.Time `json:"next_poll_at,omitempty"`
 	ItemsPosted int64      `json:"items_posted"`
+	// LastPosted is how many items the last poll posted.
+	LastPosted int `json:"last_posted"`
 
 	// Validators for the next conditional GET.
 	ETag         string `json:"-"`

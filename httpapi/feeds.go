@@ -69,7 +69,10 @@ func (s *Server) feedView(r *http.Request, v *connectionView) error {
 		return err
 	}
 	v.Feed = st
-	if st.LastStatus == herald.FeedError && st.Failures >= poll.AttentionAfter {
+	switch {
+	case st.LastStatus == herald.FeedError && st.Stuck:
+		v.AttentionReasons = append(v.AttentionReasons, "Herald cannot fetch this feed until its URL or the server's settings change: "+st.LastError)
+	case st.LastStatus == herald.FeedError && st.Failures >= poll.AttentionAfter:
 		reason := fmt.Sprintf("the feed failed %d times in a row, the last at %s: %s", st.Failures, st.LastPollAt.Format(time.RFC3339), st.LastError)
 		if st.NextPollAt != nil {
 			reason += "; Herald keeps trying (next at " + st.NextPollAt.Format(time.RFC3339) + ") and this clears when the feed answers again"

@@ -78,8 +78,9 @@
 // # Backoff
 //
 // [Backoff] gives the delay before the next attempt after consecutive
-// failures: exponential from one minute, capped at a day, with jitter so that
-// feeds that failed together do not retry together. A server's Retry-After,
-// when longer, should win; a KindRefused or KindInvalidURL failure will not
-// heal by itself and is worth showing to a person at once.
+// failures: exponential from a base (a feed's interval), capped at a day,
+// with jitter so that feeds that failed together do not retry together. A
+// server's Retry-After, when longer, should win; a KindRefused or
+// KindInvalidURL failure will not heal by itself and is worth showing to a
+// person at once.
 package outbound

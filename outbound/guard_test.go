@@ -74,34 +74,41 @@ func TestRefusalMessages(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	for _, tc := range []struct {
+		base     time.Duration
 		failures int
 		r        float64
 		want     time.Duration
 	}{
-		{-1, 0, 0},
-		{0, 0.5, 0},
-		{1, 0, time.Minute},
-		{1, 0.999999, time.Minute - 15*time.Second + 15*time.Microsecond},
-		{2, 0, 2 * time.Minute},
-		{3, 0.5, 4*time.Minute - 30*time.Second},
-		{10, 0, 512 * time.Minute},
-		{11, 0, 1024 * time.Minute},
-		{12, 0, 24 * time.Hour},
-		{64, 0, 24 * time.Hour},
-		{1 << 30, 0.5, 21 * time.Hour},
+		{time.Minute, -1, 0, 0},
+		{time.Minute, 0, 0.5, 0},
+		{0, 3, 0.5, 0},
+		{time.Minute, 1, 0, time.Minute},
+		{time.Minute, 1, 0.999999, time.Minute - 15*time.Second + 15*time.Microsecond},
+		{time.Minute, 2, 0, 2 * time.Minute},
+		{time.Minute, 3, 0.5, 4*time.Minute - 30*time.Second},
+		{time.Minute, 10, 0, 512 * time.Minute},
+		{time.Minute, 11, 0, 1024 * time.Minute},
+		{time.Minute, 12, 0, 24 * time.Hour},
+		{time.Minute, 64, 0, 24 * time.Hour},
+		{time.Minute, 1 << 30, 0.5, 21 * time.Hour},
+		{15 * time.Minute, 3, 0, time.Hour},
+		{15 * time.Minute, 7, 0, 16 * time.Hour},
+		{15 * time.Minute, 8, 0, 24 * time.Hour},
+		{48 * time.Hour, 1, 0, 48 * time.Hour}, // a base over the cap is the cap
+		{48 * time.Hour, 5, 0, 48 * time.Hour},
 	} {
-		if got := backoff(tc.failures, tc.r); got != tc.want {
-			t.Errorf("backoff(%d, %v) = %v, want %v", tc.failures, tc.r, got, tc.want)
+		if got := backoff(tc.base, tc.failures, tc.r); got != tc.want {
+			t.Errorf("backoff(%v, %d, %v) = %v, want %v", tc.base, tc.failures, tc.r, got, tc.want)
 		}
 	}
 	// The random variant stays within its bounds and grows.
 	prev := time.Duration(0)
-	for n := 1; n <= 40; n++ {
-		hi := min(BackoffBase<<min(n-1, 11), BackoffMax)
+	for n := 1; n <= 80; n++ {
+		hi := min(time.Minute<<min(n-1, 11), BackoffMax)
 		for range 50 {
-			d := Backoff(n)
+			d := Backoff(time.Minute, n)
 			if d <= hi*3/4-time.Microsecond || d > hi {
-				t.Fatalf("Backoff(%d) = %v, outside (%v, %v]", n, d, hi*3/4, hi)
+				t.Fatalf("Backoff(1m, %d) = %v, outside (%v, %v]", n, d, hi*3/4, hi)
 			}
 		}
 		if hi < prev {

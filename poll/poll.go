@@ -173,6 +173,10 @@ func (p *Poller) poll(ctx context.Context, id string) (time.Time, error) {
 		}
 		st.Failures = prev.Failures + 1
 		st.LastStatus, st.LastError = herald.FeedError, err.Error()
+		switch outbound.KindOf(err) {
+		case outbound.KindRefused, outbound.KindInvalidURL:
+			st.Stuck = true
+		}
 		next := now.Add(backoff(interval, st.Failures, retryAfter(fetched, err)))
 		st.NextPollAt = &next
 		return next, p.save.save(ctx, res)
@@ -244,16 +248,10 @@ func retryAfter(r *outbound.FetchResult, err error) time.Duration {
 
 // backoff is the wait after failures failures in a row: the interval
 // doubled for each failure after the first, at most a day (or the interval,
-// if longer), less up to a quarter of jitter so that feeds that failed
-// together (their host was down) do not come back together; a longer
-// Retry-After wins.
+// if longer), with jitter so that feeds that failed together (their host was
+// down) do not come back together; a longer Retry-After wins.
 func backoff(interval time.Duration, failures int, retryAfter time.Duration) time.Duration {
-	d := max(interval, outbound.BackoffMax)
-	if failures <= 16 {
-		d = min(interval<<(failures-1), d)
-	}
-	d -= time.Duration(float64(d/4) * rand.Float64())
-	return max(d, retryAfter)
+	return max(outbound.Backoff(interval, failures), retryAfter)
 }
 
 // spread is the wait until a feed's next poll: the interval plus up to a

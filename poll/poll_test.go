@@ -154,6 +154,8 @@ type feedState struct {
 	LastPollAt  *time.Time `json:"last_poll_at"`
 	NextPollAt  *time.Time `json:"next_poll_at"`
 	ItemsPosted int64      `json:"items_posted"`
+	LastPosted  int        `json:"last_posted"`
+	Stuck       bool       `json:"stuck"`
 }
 
 type connection struct {
@@ -319,7 +321,7 @@ func TestFeedPollsNewItemsOnceAcrossRestarts(t *testing.T) {
 	// first poll held back are not.
 	f.add("/releases.xml", item{"r6", "v1.5", now.Add(time.Minute)}, item{"r7", "v1.6", now.Add(2 * time.Minute)})
 	c = pollNow(t, srv.URL, c.ID)
-	if c.Feed.LastStatus != "ok" || c.Feed.ItemsPosted != 4 {
+	if c.Feed.LastStatus != "ok" || c.Feed.ItemsPosted != 4 || c.Feed.LastPosted != 2 {
 		t.Fatalf("after new items: %+v", c.Feed)
 	}
 	want := []string{"Releases: v1.3", "Releases: v1.4", "Releases: v1.5", "Releases: v1.6"}
@@ -336,7 +338,7 @@ func TestFeedPollsNewItemsOnceAcrossRestarts(t *testing.T) {
 	f.mu.Unlock()
 	srv2 := node(t, app.Config{DataDir: dir})
 	c = pollNow(t, srv2.URL, c.ID)
-	if c.Feed.LastStatus != "ok" {
+	if c.Feed.LastStatus != "ok" || c.Feed.LastPosted != 0 {
 		t.Fatalf("after restart: %+v", c.Feed)
 	}
 	if got := titles(t, srv2.URL, ch); !equal(got, want) {
@@ -440,8 +442,12 @@ func TestFeedGuardRefusesPrivateAddressesByDefault(t *testing.T) {
 	_, ch := channel(t, srv.URL)
 	c := addFeed(t, srv.URL, ch, map[string]any{"url": f.URL + "/internal.xml"})
 	c = waitPolled(t, srv.URL, c.ID, 1)
-	if c.Feed.LastStatus != "error" || !strings.Contains(c.Feed.LastError, "--allow-private-networks") {
+	if c.Feed.LastStatus != "error" || !strings.Contains(c.Feed.LastError, "--allow-private-networks") || !c.Feed.Stuck {
 		t.Fatalf("a loopback feed without --allow-private-networks: %+v", c.Feed)
+	}
+	// Retrying will not help: it needs attention from the first failure.
+	if !c.AttentionRequired || len(c.AttentionReasons) != 1 || !strings.Contains(c.AttentionReasons[0], "until its URL or the server's settings change") {
+		t.Errorf("attention: %v %q", c.AttentionRequired, c.AttentionReasons)
 	}
 	if f.requests.Load() != 0 || len(messages(t, srv.URL, ch)) != 0 {
 		t.Errorf("the guard let %d requests through", f.requests.Load())

@@ -18,17 +18,18 @@ import (
 func (s *Store) FeedState(ctx context.Context, connectionID string) (*herald.FeedState, error) {
 	var f herald.FeedState
 	var lastPoll, lastOK, next sql.NullInt64
-	var primed int64
-	err := s.rdb.QueryRowContext(ctx, `SELECT title, etag, last_modified, polls, last_status, last_error, failures,
-		last_poll_at, last_ok_at, next_poll_at, items_posted, primed FROM feed_state WHERE connection_id = $1`, connectionID).
-		Scan(&f.Title, &f.ETag, &f.LastModified, &f.Polls, &f.LastStatus, &f.LastError, &f.Failures,
-			&lastPoll, &lastOK, &next, &f.ItemsPosted, &primed)
+	var primed, stuck int64
+	err := s.rdb.QueryRowContext(ctx, `SELECT title, etag, last_modified, polls, last_status, last_error, failures, stuck,
+		last_poll_at, last_ok_at, next_poll_at, items_posted, last_posted, primed FROM feed_state WHERE connection_id = $1`, connectionID).
+		Scan(&f.Title, &f.ETag, &f.LastModified, &f.Polls, &f.LastStatus, &f.LastError, &f.Failures, &stuck,
+			&lastPoll, &lastOK, &next, &f.ItemsPosted, &f.LastPosted, &primed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &f, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("store: feed state: %w", err)
 	}
-	f.LastPollAt, f.LastOKAt, f.NextPollAt, f.Primed = fromNullMS(lastPoll), fromNullMS(lastOK), fromNullMS(next), primed != 0
+	f.LastPollAt, f.LastOKAt, f.NextPollAt = fromNullMS(lastPoll), fromNullMS(lastOK), fromNullMS(next)
+	f.Primed, f.Stuck = primed != 0, stuck != 0
 	return &f, nil
 }
 
@@ -284,21 +285,25 @@ func (s *Store) savePoll(ctx context.Context, tx *sql.Tx, p *FeedPoll) error {
 	if st.LastPollAt != nil {
 		lastPoll = ms(*st.LastPollAt)
 	}
-	primed := 0
+	primed, stuck := 0, 0
 	if st.Primed {
 		primed = 1
 	}
+	if st.Stuck {
+		stuck = 1
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO feed_state (connection_id, title, etag, last_modified, polls, last_status,
-			last_error, failures, last_poll_at, last_ok_at, next_poll_at, items_posted, primed)
-		VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12)
+			last_error, failures, last_poll_at, last_ok_at, next_poll_at, items_posted, last_posted, primed, stuck)
+		VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)
 		ON CONFLICT (connection_id) DO UPDATE SET title = excluded.title, etag = excluded.etag,
 			last_modified = excluded.last_modified, polls = feed_state.polls + 1, last_status = excluded.last_status,
-			last_error = excluded.last_error, failures = excluded.failures, last_poll_at = excluded.last_poll_at,
+			last_error = excluded.last_error, failures = excluded.failures, stuck = excluded.stuck,
+			last_poll_at = excluded.last_poll_at,
 			last_ok_at = COALESCE(excluded.last_ok_at, feed_state.last_ok_at), next_poll_at = excluded.next_poll_at,
-			items_posted = feed_state.items_posted + excluded.items_posted,
+			items_posted = feed_state.items_posted + excluded.items_posted, last_posted = excluded.last_posted,
 			primed = CASE WHEN excluded.primed = 1 THEN 1 ELSE feed_state.primed END`,
 		p.Conn.ID, st.Title, st.ETag, st.LastModified, st.LastStatus, st.LastError, st.Failures,
-		lastPoll, lastOK, next, len(msgs), primed); err != nil {
+		lastPoll, lastOK, next, len(msgs), primed, stuck); err != nil {
 		return fmt.Errorf("store: save feed state: %w", err)
 	}
 	p.Posted = msgs

@@ -243,7 +243,7 @@ func TestFeedConnection(t *testing.T) {
 	waitFor(t, ctx, stepWait, status+`?.dataset.status === 'ok' && `+posted+` === '3'`)
 	t.Logf("the first poll showed %v after the connection was added", time.Since(start).Round(time.Millisecond))
 	for what, cond := range map[string]string{
-		"status in words": status + `.querySelector('.status-text').textContent === 'New items posted'`,
+		"status in words": status + `.querySelector('.status-text').textContent === '3 new items posted'`,
 		"items posted":    `document.querySelector(` + js(row+" .items-posted") + `).textContent === '3 items posted'`,
 		"title":           `document.querySelector(` + js(row+" .feed-title") + `).textContent === 'Herald releases'`,
 		"interval":        `document.querySelector(` + js(row) + `).textContent.includes('every hour')`,
@@ -275,7 +275,7 @@ func TestFeedConnection(t *testing.T) {
 	feed.add(rssItem{"Herald 2.0", time.Now()})
 	open(t, ctx, connectors, row+" button[data-action=refresh]")
 	do(t, ctx, stepWait, chromedp.Click(chromedp.CSS(row+" button[data-action=refresh]")))
-	waitFor(t, ctx, stepWait, posted+` === '4' && `+status+`.querySelector('.status-text').textContent === 'New items posted'`)
+	waitFor(t, ctx, stepWait, posted+` === '4' && `+status+`.querySelector('.status-text').textContent === '1 new item posted'`)
 	waitFor(t, ctx, stepWait, `document.activeElement === document.querySelector(`+js(row+" button[data-action=refresh]")+`)`)
 
 	// Manage shows the feed instead of URLs; a second refresh finds it
@@ -285,7 +285,7 @@ func TestFeedConnection(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#manage-feed .feed-facts`)),
 	)
 	facts := `document.querySelector('#manage-feed .feed-facts').textContent`
-	for _, want := range []string{feedURL, "Herald releases", "every hour", "New items posted", "4 items posted", "Next poll"} {
+	for _, want := range []string{feedURL, "Herald releases", "every hour", "1 new item posted", "4 items posted", "Next poll"} {
 		if !eval[bool](t, ctx, facts+`.includes(`+js(want)+`)`) {
 			t.Errorf("Manage does not show %q: %s", want, eval[string](t, ctx, facts))
 		}

@@ -14,10 +14,15 @@ CREATE TABLE feed_state (
     last_error    TEXT NOT NULL DEFAULT '',
     -- Consecutive failures; 0 after a success. The backoff grows with it.
     failures      BIGINT NOT NULL DEFAULT 0,
+    -- The last failure will not heal by itself (a refused address, an
+    -- invalid URL): a person must act, so it needs attention at once.
+    stuck         BIGINT NOT NULL DEFAULT 0,
     last_poll_at  BIGINT,
     last_ok_at    BIGINT,
     next_poll_at  BIGINT,
     items_posted  BIGINT NOT NULL DEFAULT 0,
+    -- Items the last poll posted.
+    last_posted   BIGINT NOT NULL DEFAULT 0,
     -- Whether a fetch has succeeded once: the first one posts only the
     -- newest few items and marks the rest as seen.
     primed        BIGINT NOT NULL DEFAULT 0

@@ -14,10 +14,15 @@ CREATE TABLE feed_state (
     last_error    TEXT NOT NULL DEFAULT '',
     -- Consecutive failures; 0 after a success. The backoff grows with it.
     failures      INTEGER NOT NULL DEFAULT 0,
+    -- The last failure will not heal by itself (a refused address, an
+    -- invalid URL): a person must act, so it needs attention at once.
+    stuck         INTEGER NOT NULL DEFAULT 0,
     last_poll_at  INTEGER,
     last_ok_at    INTEGER,
     next_poll_at  INTEGER,
     items_posted  INTEGER NOT NULL DEFAULT 0,
+    -- Items the last poll posted.
+    last_posted   INTEGER NOT NULL DEFAULT 0,
     -- Whether a fetch has succeeded once: the first one posts only the
     -- newest few items and marks the rest as seen.
     primed        INTEGER NOT NULL DEFAULT 0

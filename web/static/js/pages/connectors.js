@@ -209,7 +209,11 @@ function feedStatus(c) {
   const f = feedOf(c);
   const why = typeof f.last_error === 'string' && f.last_error ? f.last_error : '';
   switch (f.last_status) {
-    case 'ok': return { status: 'ok', kind: 'good', text: 'New items posted' };
+    case 'ok': {
+      const n = Number(f.last_posted) || 0;
+      if (n === 0) return { status: 'ok', kind: 'good', text: 'Up to date' };
+      return { status: 'ok', kind: 'good', text: n === 1 ? '1 new item posted' : `${n} new items posted` };
+    }
     case 'not_modified': return { status: 'not_modified', kind: 'good', text: 'Up to date' };
     case 'error': return { status: 'error', kind: 'error', text: `Failed: ${why || 'the feed could not be read'}` };
     case 'paused': return { status: 'paused', kind: 'warning', text: `Paused: ${why || 'connectors are turned off'}` };
