@@ -60,6 +60,9 @@ func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) error 
 	}
 	if req.Config != nil && isPolling(c) && s.cfg.Poller != nil {
 		// New settings take effect at the next poll: make it now.
+		if err := s.store.FeedDueAt(r.Context(), c.ID, s.now()); err != nil {
+			return err
+		}
 		s.cfg.Poller.PollSoon(c.ID)
 	}
 	s.ingest.Changed(r.Context(), c.ID)

@@ -345,3 +345,13 @@ func (s *Store) ResetFeed(ctx context.Context, connectionID string) error {
 	}
 	return nil
 }
+
+// FeedDueAt records when a connection's next poll is due, for the
+// connection's view, when something other than a poll moves it.
+func (s *Store) FeedDueAt(ctx context.Context, connectionID string, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE feed_state SET next_poll_at = $1 WHERE connection_id = $2`,
+		ms(at), connectionID); err != nil {
+		return fmt.Errorf("store: feed schedule: %w", err)
+	}
+	return nil
+}

@@ -305,6 +305,18 @@ func TestFeedConnection(t *testing.T) {
 	if got := eval[string](t, ctx, status+`.querySelector('.status-text').textContent`); got != "Up to date" {
 		t.Errorf("behind the dialog the row says %q, want Up to date", got)
 	}
+
+	// Its settings can be changed there: the form shows the current ones,
+	// and saving polls the feed again at once.
+	if got := eval[string](t, ctx, `document.querySelector('#manage-feed-url').value + ' ' + document.querySelector('#manage-feed-interval').value`); got != feedURL+" 1h" {
+		t.Errorf("the settings form shows %q", got)
+	}
+	pollsBefore := eval[string](t, ctx, status+`.dataset.polls`)
+	do(t, ctx, stepWait,
+		chromedp.SetValue(chromedp.CSS(`#manage-feed-interval`), "6h"),
+		chromedp.Click(chromedp.CSS(`#manage-feed-settings button[type=submit]`)))
+	waitFor(t, ctx, stepWait, `document.querySelector('#manage-feed .feed-facts').textContent.includes('every 6 hours')`)
+	waitFor(t, ctx, stepWait, status+`.dataset.polls !== `+js(pollsBefore))
 	do(t, ctx, stepWait, chromedp.KeyEvent("\x1b"), chromedp.WaitNotPresent(chromedp.CSS("dialog")))
 
 	// The stream has the new item, once.

@@ -223,9 +223,8 @@ function feedStatus(c) {
 
 // durationWords turns a Go duration ("15m0s", "1h0m0s") into words.
 function durationWords(s) {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(String(s || ''));
-  if (!s || !m) return String(s || '');
-  const secs = Number(m[1] || 0) * 3600 + Number(m[2] || 0) * 60 + Number(m[3] || 0);
+  const secs = seconds(s);
+  if (Number.isNaN(secs)) return String(s || '');
   const plural = (n, unit) => (n === 1 ? `1 ${unit}` : `${n} ${unit}s`);
   if (secs === 24 * 3600) return 'day';
   if (secs === 3600) return 'hour';
@@ -427,13 +426,28 @@ function settingsFields(cn) {
   };
 }
 
+// seconds reads a duration as the API writes it ("15m0s", "1h0m0s") or as
+// the form offers it ("15m", "24h"); NaN when it is neither.
+function seconds(s) {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(String(s || ''));
+  if (!s || !m) return NaN;
+  return Number(m[1] || 0) * 3600 + Number(m[2] || 0) * 60 + Number(m[3] || 0);
+}
+
 // feedFields are a feed connection's settings: the feed's address, how often
-// to poll it, and how many items the first poll posts.
-function feedFields() {
-  const url = h('input', { id: 'feed-url', type: 'url', required: true, class: 'mono', placeholder: 'https://example.com/feed.xml', autocomplete: 'off', spellcheck: 'false' });
-  const interval = h('select', { id: 'feed-interval' },
-    INTERVALS.map(([v, label]) => h('option', { value: v, selected: v === DEFAULT_INTERVAL, text: label })));
-  const first = h('input', { id: 'feed-first-items', type: 'number', min: 1, max: MAX_FIRST_ITEMS, step: 1, inputmode: 'numeric', placeholder: '3' });
+// to poll it, and how many items the first poll posts. cfg fills them in
+// (Manage); prefix keeps the ids of two forms apart.
+function feedFields(cfg = {}, prefix = 'feed') {
+  const url = h('input', { id: `${prefix}-url`, type: 'url', required: true, class: 'mono', placeholder: 'https://example.com/feed.xml', autocomplete: 'off', spellcheck: 'false', value: cfg.url || '' });
+  const current = cfg.interval ? seconds(cfg.interval) : seconds(DEFAULT_INTERVAL);
+  const options = INTERVALS.slice();
+  if (!options.some(([v]) => seconds(v) === current) && cfg.interval) {
+    // An interval set through the API that the list does not offer.
+    options.push([cfg.interval, `Every ${durationWords(cfg.interval)}`]);
+  }
+  const interval = h('select', { id: `${prefix}-interval` },
+    options.map(([v, label]) => h('option', { value: v, selected: seconds(v) === current, text: label })));
+  const first = h('input', { id: `${prefix}-first-items`, type: 'number', min: 1, max: MAX_FIRST_ITEMS, step: 1, inputmode: 'numeric', placeholder: '3', value: cfg.first_items ? String(cfg.first_items) : '' });
   return {
     els: [
       field('Feed URL', url, 'An RSS, Atom or JSON Feed address.'),
@@ -572,8 +586,29 @@ function manage(c0) {
   if (isFeed(c)) {
     // A feed has no URL to give anyone: its state instead, and Refresh now.
     const pollOut = h('div', { id: 'poll-result', role: 'status' });
-    source = h('section', { class: 'dialog-section', id: 'manage-feed' }, h('h3', { text: 'Feed' }), liveFeedFacts(c),
-      h('div', { class: 'button-row' }, refreshButton(c, null, pollOut)), pollOut);
+    const settings = feedFields(configOf(c), 'manage-feed');
+    const setErr = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const saveSettings = h('button', { type: 'submit', class: 'button', text: 'Save feed settings' });
+    const setForm = h('form', { class: 'form', id: 'manage-feed-settings', novalidate: true }, settings.els, setErr,
+      h('div', { class: 'button-row' }, saveSettings));
+    setForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      busy(saveSettings, async () => {
+        formError(setErr, null);
+        try {
+          c = await api('PATCH', `/connections/${seg(c.id)}`, settings.read());
+          setConnection(c);
+          toast('Feed settings saved; Herald reads the feed again now.');
+        } catch (err) {
+          formError(setErr, err);
+        }
+      });
+    });
+    source = [
+      h('section', { class: 'dialog-section', id: 'manage-feed' }, h('h3', { text: 'Feed' }), liveFeedFacts(c),
+        h('div', { class: 'button-row' }, refreshButton(c, null, pollOut)), pollOut),
+      h('section', { class: 'dialog-section' }, h('h3', { text: 'Settings' }), setForm),
+    ];
   } else {
     const urlBox = h('div', { id: 'manage-urls' }, urlFields(c, 'manage'), oldURLInfo(c));
     const rotateOut = h('div', { id: 'rotate-result', role: 'status' });
