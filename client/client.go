@@ -1,9 +1,9 @@
 // Package client is a small typed client for Herald's JSON API (/api/v1):
 // teams, channels, connectors, connections (with Update URL, the attention
-// they need, their names and pictures) and messages, the live message
-// stream of a channel, and the organization's settings, URL rotation
-// campaigns, users, team members, API tokens and audit log. The herald CLI
-// and the end-to-end tests use it.
+// they need, their names and pictures, and the polls of feed connections)
+// and messages, the live message stream of a channel, and the
+// organization's settings, URL rotation campaigns, users, team members, API
+// tokens and audit log. The herald CLI and the end-to-end tests use it.
 //
 // The package has its own types for what the API sends rather than reusing
 // the server's domain types: they describe the wire format (including the
@@ -90,15 +90,16 @@ type Connection struct {
 	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
 	DeliveredCount int64      `json:"delivered_count"`
 	LastDeliveryAt *time.Time `json:"last_delivery_at,omitempty"`
-	// Config holds a third-party connection's settings (none for an
-	// Incoming Webhook).
+	// Config holds a third-party or feed connection's settings (none for
+	// an Incoming Webhook).
 	Config ConnectionConfig `json:"config"`
 	// SecretSet tells whether the service's secret is set; the secret
 	// itself is never shown.
 	SecretSet bool `json:"secret_set"`
 	// WebhookURL is the Teams-style URL senders post to, and SlackURL the
 	// Slack-compatible one. Both are secrets. When the server cannot show
-	// them, they are empty and URLNote says why.
+	// them, they are empty and URLNote says why. Feed connections have
+	// neither: nothing posts to them, they fetch.
 	WebhookURL string `json:"webhook_url,omitempty"`
 	SlackURL   string `json:"slack_url,omitempty"`
 	URLNote    string `json:"url_note,omitempty"`
@@ -113,10 +114,14 @@ type Connection struct {
 	// still calls them; nil when the URLs were never updated. The old URLs
 	// themselves are never shown again.
 	OldURL *OldURL `json:"old_url,omitempty"`
+	// Feed is how a feed connection's polls went (nil for connections
+	// that receive webhooks). A feed that fails three polls in a row, or
+	// whose address is refused (FeedState.Stuck), makes the connection need
+	// attention, until a poll succeeds.
+	Feed *FeedState `json:"feed,omitempty"`
 	// AttentionRequired is true when a person should act on the connection
-	// now; AttentionReasons says why, a sentence per reason. The answers to
-	// CreateConnection and RenameConnection do not compute them (they are
-	// false and empty there): Connection does.
+	// now; AttentionReasons says why, a sentence per reason. Every answer
+	// with a connection computes them, the answers to changes included.
 	AttentionRequired bool     `json:"attention_required"`
 	AttentionReasons  []string `json:"attention_reasons"`
 }

@@ -14,8 +14,7 @@ import (
 const MaxImageSize = 256 << 10
 
 // RenameConnection changes the name shown on a connection's messages and
-// returns the connection; its webhook URLs stay as they are. The answer
-// does not compute the attention state (Connection does).
+// returns the connection; its webhook URLs stay as they are.
 func (c *Client) RenameConnection(ctx context.Context, id, name string) (*Connection, error) {
 	var conn Connection
 	if err := c.do(ctx, http.MethodPatch, "/connections/"+url.PathEscape(id), nil, map[string]string{"name": name}, &conn); err != nil {

@@ -13,7 +13,9 @@ import (
 // cards from any JSON body with a Template.
 const ConnectorGeneric = "generic"
 
-// ConnectionConfig are a third-party connection's settings. PATCHing them
+// ConnectionConfig are a connection's settings: what a third-party webhook
+// connection posts (Events, Branches, Template), or which feed a feed
+// connection polls and how often (URL, Interval, FirstItems). PATCHing them
 // (UpdateConnectionSettings) replaces them as a whole.
 type ConnectionConfig struct {
 	// Events to post: event names or prefixes ("push", "pull_request");
@@ -24,6 +26,19 @@ type ConnectionConfig struct {
 	Branches string `json:"branches,omitempty"`
 	// Template makes the cards of a Generic JSON connection.
 	Template *Template `json:"template,omitempty"`
+
+	// URL is a feed connection's feed: the http or https address of an
+	// RSS, Atom or JSON Feed document. When the feed moves for good (a
+	// permanent redirect), the server replaces it with the new address.
+	URL string `json:"url,omitempty"`
+	// Interval is how often a feed connection polls its feed: nil for the
+	// server's default (15m); the server takes 1m to 24h. The server fills
+	// in the default, so a connection it answers with always has one.
+	Interval *Duration `json:"interval,omitempty"`
+	// FirstItems is how many of the newest items a feed connection's first
+	// poll posts (later polls post every new item): 0 for the server's
+	// default (3); at most 20. The server fills in the default too.
+	FirstItems int `json:"first_items,omitempty"`
 }
 
 // Template maps a JSON webhook body to a card for the Generic JSON
@@ -133,8 +148,9 @@ func (c *Client) CreateConnectionWith(ctx context.Context, channelID string, spe
 }
 
 // UpdateConnectionSettings changes a connection's name, settings or secret
-// and returns the connection; its webhook URLs stay as they are. The answer
-// does not compute the attention state (Connection does).
+// and returns the connection; its webhook URLs stay as they are. A feed
+// connection's new settings take effect at once: the server polls it soon
+// after.
 func (c *Client) UpdateConnectionSettings(ctx context.Context, id string, s ConnectionSettings) (*Connection, error) {
 	var conn Connection
 	if err := c.do(ctx, http.MethodPatch, "/connections/"+url.PathEscape(id), nil, s, &conn); err != nil {
