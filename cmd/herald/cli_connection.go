@@ -51,34 +51,51 @@ func (c *ConnectorListCmd) Run(e *cliEnv) error {
 
 // ConnectionCmd is `herald connection`.
 type ConnectionCmd struct {
-	Add        ConnectionAddCmd        `cmd:"" help:"Add a connector to a channel and print its webhook URLs."`
-	List       ConnectionListCmd       `cmd:"" help:"List a channel's connections (--channel ID), or those that need attention across teams (--attention)."`
-	Show       ConnectionShowCmd       `cmd:"" help:"Show one connection with its webhook URLs, what needs attention, and who still calls its old URL."`
-	UpdateURL  ConnectionUpdateURLCmd  `cmd:"" name:"update-url" help:"Issue new webhook URLs (Update URL); the old ones keep working for --grace, then answer 410 Gone."`
-	Set        ConnectionSetCmd        `cmd:"" help:"Change a third-party connection's settings: the events and branches it posts, its secret, its template."`
+	Add        ConnectionAddCmd        `cmd:"" help:"Add a connector to a channel: a webhook (prints the URLs to post to), or a feed Herald polls (--connector rss --feed-url URL)."`
+	List       ConnectionListCmd       `cmd:"" help:"List a channel's connections (--channel ID) with their deliveries and feed polls, or those that need attention across teams (--attention)."`
+	Show       ConnectionShowCmd       `cmd:"" help:"Show one connection: its webhook URLs or its feed's polls, what needs attention, and who still calls its old URL."`
+	Poll       ConnectionPollCmd       `cmd:"" help:"Poll a feed connection now (refresh now): post its new items and show how the poll went; exits 1 when it failed."`
+	UpdateURL  ConnectionUpdateURLCmd  `cmd:"" name:"update-url" help:"Issue new webhook URLs (Update URL); the old ones keep working for --grace, then answer 410 Gone. Feed connections have no URL."`
+	Set        ConnectionSetCmd        `cmd:"" help:"Change a connection's settings: the events and branches a third-party connection posts, its secret, its template; a feed's address and interval."`
 	Deliveries ConnectionDeliveriesCmd `cmd:"" help:"Show a third-party connection's delivery log: what it received and what Herald did with each."`
-	Rename     ConnectionRenameCmd     `cmd:"" help:"Rename a connection; its webhook URLs stay the same."`
+	Rename     ConnectionRenameCmd     `cmd:"" help:"Rename a connection; its webhook URLs or its feed stay the same."`
 	Image      ConnectionImageCmd      `cmd:"" help:"Set the picture shown as the author of a connection's messages (PNG, JPEG or GIF), or remove it with --remove."`
-	Remove     ConnectionRemoveCmd     `cmd:"" aliases:"rm" help:"Remove a connection; its webhook URLs stop working (410 Gone)."`
+	Remove     ConnectionRemoveCmd     `cmd:"" aliases:"rm" help:"Remove a connection: its webhook URLs stop working (410 Gone), or its feed is no longer polled. Its messages stay."`
 }
 
 // ConnectionAddCmd is `herald connection add --channel ID --name NAME
 // [--connector ID] [--events E,...] [--branches B,...] [--secret-stdin]
-// [--template FILE]`. A secret is never a flag value: flag values end up in
-// shell histories and process lists.
+// [--template FILE]`, or for a feed `herald connection add --channel ID
+// --name NAME --connector rss --feed-url URL [--interval 15m]
+// [--first-items N]`. A secret is never a flag value: flag values end up in
+// shell histories and process lists. The feed's address is --feed-url, not
+// --url: --url is the Herald server's, on every command.
 type ConnectionAddCmd struct {
-	Channel     string `name:"channel" required:"" placeholder:"ID" help:"Channel to post into ('herald channel list --team ID' shows ids)."`
-	Name        string `name:"name" required:"" placeholder:"NAME" help:"Name shown on the channel's posts and in the Configured list, e.g. the sending service."`
-	Connector   string `name:"connector" default:"incoming-webhook" help:"Connector to add ('herald connector list' shows them and their events)."`
-	Events      string `name:"events" placeholder:"EVENT,..." help:"Third-party connectors: the events to post, names or prefixes such as push,pull_request (default: all)."`
-	Branches    string `name:"branches" placeholder:"BRANCH,..." help:"Third-party connectors: post only events of these branches, names or globs such as main,release/* (default: all)."`
-	SecretStdin bool   `name:"secret-stdin" help:"Read the webhook secret set in the service from standard input (one trailing newline is dropped); deliveries must then prove they come from the service."`
-	Template    string `name:"template" type:"existingfile" placeholder:"FILE" help:"Generic JSON connector: JSON file of the card template, {\"title\",\"text\",\"link\",\"facts\":[{\"name\",\"value\"}]} ('herald connector preview' tries one)."`
+	Channel     string         `name:"channel" required:"" placeholder:"ID" help:"Channel to post into ('herald channel list --team ID' shows ids)."`
+	Name        string         `name:"name" required:"" placeholder:"NAME" help:"Name shown on the channel's posts and in the Configured list, e.g. the sending service or the feed."`
+	Connector   string         `name:"connector" default:"incoming-webhook" help:"Connector to add ('herald connector list' shows them and their events): incoming-webhook, a third-party service such as github, generic, or rss for a feed."`
+	Events      string         `name:"events" placeholder:"EVENT,..." help:"Third-party connectors: the events to post, names or prefixes such as push,pull_request (default: all)."`
+	Branches    string         `name:"branches" placeholder:"BRANCH,..." help:"Third-party connectors: post only events of these branches, names or globs such as main,release/* (default: all)."`
+	SecretStdin bool           `name:"secret-stdin" help:"Read the webhook secret set in the service from standard input (one trailing newline is dropped); deliveries must then prove they come from the service."`
+	Template    string         `name:"template" type:"existingfile" placeholder:"FILE" help:"Generic JSON connector: JSON file of the card template, {\"title\",\"text\",\"link\",\"facts\":[{\"name\",\"value\"}]} ('herald connector preview' tries one)."`
+	FeedURL     string         `name:"feed-url" placeholder:"URL" help:"Feed connector (--connector rss): the http or https address of the RSS, Atom or JSON Feed to poll."`
+	Interval    *time.Duration `name:"interval" placeholder:"DURATION" help:"Feed connector: how often to poll the feed, 1m to 24h (default 15m)."`
+	FirstItems  *int           `name:"first-items" placeholder:"N" help:"Feed connector: how many of the newest items the first poll posts, 1 to 20 (default 3); later polls post every new item."`
 }
 
 // Run adds the connection.
 func (c *ConnectionAddCmd) Run(e *cliEnv) error {
 	spec := client.ConnectionSpec{Connector: c.Connector, Name: c.Name}
+	if c.Connector == client.ConnectorRSS {
+		cfg, err := c.feedConfig()
+		if err != nil {
+			return err
+		}
+		spec.Config = cfg
+	} else if c.FeedURL != "" || c.Interval != nil || c.FirstItems != nil {
+		return fmt.Errorf("--feed-url, --interval and --first-items are for feeds: add --connector %s (the %s connector receives webhooks)",
+			client.ConnectorRSS, clean(c.Connector))
+	}
 	if c.Events != "" || c.Branches != "" || c.Template != "" {
 		cfg := &client.ConnectionConfig{Events: splitList(c.Events), Branches: strings.TrimSpace(c.Branches)}
 		if c.Template != "" {
@@ -114,6 +131,31 @@ func (c *ConnectionAddCmd) Run(e *cliEnv) error {
 	return printConnection(e, conn, false)
 }
 
+// feedConfig checks the flags of a feed connection and returns its
+// settings. Only what needs no server is checked here: the server checks
+// the address and the ranges, and fills in the defaults.
+func (c *ConnectionAddCmd) feedConfig() (*client.ConnectionConfig, error) {
+	switch {
+	case strings.TrimSpace(c.FeedURL) == "":
+		return nil, errors.New("a feed connection needs the feed's address: --feed-url URL, such as --feed-url https://example.com/feed.xml")
+	case c.Events != "" || c.Branches != "" || c.Template != "" || c.SecretStdin:
+		return nil, errors.New("--events, --branches, --template and --secret-stdin are for connections that receive webhooks; a feed's settings are --feed-url, --interval and --first-items")
+	case c.Interval != nil && *c.Interval <= 0:
+		return nil, fmt.Errorf("--interval %s: give how often to poll, such as 15m or 1h", c.Interval)
+	case c.FirstItems != nil && *c.FirstItems < 1:
+		return nil, fmt.Errorf("--first-items %d: give how many items the first poll posts, at least 1", *c.FirstItems)
+	}
+	cfg := &client.ConnectionConfig{URL: strings.TrimSpace(c.FeedURL)}
+	if c.Interval != nil {
+		d := client.Duration(*c.Interval)
+		cfg.Interval = &d
+	}
+	if c.FirstItems != nil {
+		cfg.FirstItems = *c.FirstItems
+	}
+	return cfg, nil
+}
+
 // printConnection shows one connection, its URLs on lines of their own so
 // that they are easy to copy. With detail (for an answer that carries them),
 // it also shows what needs attention and the use of the old URL.
@@ -125,8 +167,10 @@ func printConnection(e *cliEnv, conn *client.Connection, detail bool) error {
 	fmt.Fprintf(w, "Channel:\t%s\n", cell(conn.ChannelID, 0))
 	fmt.Fprintf(w, "Team:\t%s\n", cell(conn.TeamID, 0))
 	fmt.Fprintf(w, "Created:\t%s\n", when(conn.CreatedAt))
-	fmt.Fprintf(w, "Delivered:\t%d messages, last %s\n", conn.DeliveredCount, whenPtr(conn.LastDeliveryAt))
-	if !conn.URLIssuedAt.IsZero() && !conn.URLIssuedAt.Equal(conn.CreatedAt) {
+	if !isFeed(conn) {
+		fmt.Fprintf(w, "Delivered:\t%d messages, last %s\n", conn.DeliveredCount, whenPtr(conn.LastDeliveryAt))
+	}
+	if !conn.URLIssuedAt.IsZero() && !conn.URLIssuedAt.Equal(conn.CreatedAt) && !isFeed(conn) {
 		fmt.Fprintf(w, "URL issued:\t%s\n", when(conn.URLIssuedAt))
 	}
 	if conn.ImageURL != "" {
@@ -135,6 +179,7 @@ func printConnection(e *cliEnv, conn *client.Connection, detail bool) error {
 	if conn.Connector != client.ConnectorIncomingWebhook {
 		printSettings(w, conn)
 	}
+	printFeedState(w, conn, time.Now())
 	if detail {
 		attention := "none"
 		if conn.AttentionRequired {
@@ -159,8 +204,13 @@ func printConnection(e *cliEnv, conn *client.Connection, detail bool) error {
 	return printURLs(e, conn)
 }
 
-// printURLs prints a connection's webhook URLs, or why there are none.
+// printURLs prints a connection's webhook URLs, or why there are none; for
+// a feed connection, which has none, what to do next.
 func printURLs(e *cliEnv, conn *client.Connection) error {
+	if isFeed(conn) {
+		printFeedNext(e, conn)
+		return nil
+	}
 	if conn.WebhookURL == "" && conn.SlackURL == "" {
 		if conn.URLNote != "" {
 			fmt.Fprintf(e.stdout, "\nNo webhook URL: %s\n", clean(conn.URLNote))
@@ -246,16 +296,35 @@ func (c *ConnectionListCmd) Run(e *cliEnv) error {
 		fmt.Fprintln(e.stdout, "No connections in this channel; add one with 'herald connection add --channel ID --name NAME'.")
 		return nil
 	}
+	// A channel with feeds gets their address and last poll as columns,
+	// where webhook connections have none.
+	feeds := 0
+	for _, conn := range list {
+		if isFeed(&conn) {
+			feeds++
+		}
+	}
 	w := e.table()
-	fmt.Fprintln(w, "ID\tNAME\tCONNECTOR\tDELIVERED\tLAST DELIVERY\tCREATED\tATTENTION")
-	needy := 0
+	if feeds > 0 {
+		fmt.Fprintln(w, "ID\tNAME\tCONNECTOR\tDELIVERED\tLAST DELIVERY\tFEED\tLAST POLL\tCREATED\tATTENTION")
+	} else {
+		fmt.Fprintln(w, "ID\tNAME\tCONNECTOR\tDELIVERED\tLAST DELIVERY\tCREATED\tATTENTION")
+	}
+	needy, now := 0, time.Now()
 	for _, conn := range list {
 		attention := "-"
 		if conn.AttentionRequired {
 			attention, needy = "required", needy+1
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(conn.ID, 0), cell(conn.Name, 40), cell(conn.Connector, 0),
-			strconv.FormatInt(conn.DeliveredCount, 10), whenPtr(conn.LastDeliveryAt), when(conn.CreatedAt), attention)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t", cell(conn.ID, 0), cell(conn.Name, 40), cell(conn.Connector, 0),
+			strconv.FormatInt(conn.DeliveredCount, 10), whenPtr(conn.LastDeliveryAt))
+		switch {
+		case isFeed(&conn):
+			fmt.Fprintf(w, "%s\t%s\t", cell(conn.Config.URL, 50), pollSummary(conn.Feed, now))
+		case feeds > 0:
+			fmt.Fprint(w, "-\t-\t")
+		}
+		fmt.Fprintf(w, "%s\t%s\n", when(conn.CreatedAt), attention)
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -264,7 +333,13 @@ func (c *ConnectionListCmd) Run(e *cliEnv) error {
 		fmt.Fprintf(e.stdout, "\n%d of these %s attention: 'herald connection list --attention --channel %s' says why.\n",
 			needy, plural(needy, "needs", "need"), clean(c.Channel))
 	}
-	fmt.Fprintln(e.stdout, "\n'herald connection show ID' prints a connection's webhook URLs.")
+	fmt.Fprintln(e.stdout)
+	if feeds < len(list) {
+		fmt.Fprintln(e.stdout, "'herald connection show ID' prints a connection's webhook URLs.")
+	}
+	if feeds > 0 {
+		fmt.Fprintln(e.stdout, "'herald connection show ID' shows how a feed's polls went; 'herald connection poll ID' polls it now.")
+	}
 	return nil
 }
 
@@ -362,7 +437,7 @@ func (c *ConnectionRemoveCmd) Run(e *cliEnv) error {
 		// The API answers 204 with no body; say what happened in JSON.
 		return e.printJSON(map[string]any{"id": c.ID, "removed": true})
 	}
-	fmt.Fprintf(e.stdout, "Removed connection %s; its webhook URLs now answer 410 Gone.\n", clean(c.ID))
+	fmt.Fprintf(e.stdout, "Removed connection %s: its webhook URLs now answer 410 Gone, or its feed is no longer polled.\n", clean(c.ID))
 	return nil
 }
 
@@ -426,7 +501,11 @@ func (c *ConnectionRenameCmd) Run(e *cliEnv) error {
 	if e.flags.JSON {
 		return e.printJSON(conn)
 	}
-	fmt.Fprintf(e.stdout, "Renamed connection %s to %q; its webhook URLs are unchanged.\n", cell(conn.ID, 0), clean(conn.Name))
+	unchanged := "its webhook URLs are unchanged"
+	if isFeed(conn) {
+		unchanged = "it polls the same feed"
+	}
+	fmt.Fprintf(e.stdout, "Renamed connection %s to %q; %s.\n", cell(conn.ID, 0), clean(conn.Name), unchanged)
 	return nil
 }
 

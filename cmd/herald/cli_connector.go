@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 
 	"github.com/heraldhq/herald/client"
@@ -119,24 +120,30 @@ func (c *ConnectorPreviewCmd) Run(e *cliEnv) error {
 }
 
 // ConnectionSetCmd is `herald connection set ID [--events E,...]
-// [--branches B,...] [--secret-stdin | --clear-secret] [--template FILE]`.
+// [--branches B,...] [--secret-stdin | --clear-secret] [--template FILE]`,
+// or for a feed `herald connection set ID [--feed-url URL] [--interval D]`.
 // Only what is given changes.
 type ConnectionSetCmd struct {
-	ID          string  `arg:"" help:"Connection id ('herald connection list --channel ID' shows them)."`
-	Events      *string `name:"events" placeholder:"EVENT,..." help:"The events to post, names or prefixes such as push,pull_request; --events= posts them all."`
-	Branches    *string `name:"branches" placeholder:"BRANCH,..." help:"Post only events of these branches, names or globs such as main,release/*; --branches= posts every branch."`
-	SecretStdin bool    `name:"secret-stdin" help:"Read a new webhook secret from standard input (one trailing newline is dropped)."`
-	ClearSecret bool    `name:"clear-secret" help:"Remove the webhook secret: deliveries no longer need to prove where they come from."`
-	Template    string  `name:"template" type:"existingfile" placeholder:"FILE" help:"Generic JSON connections: JSON file of the new card template ('herald connector preview' tries one)."`
+	ID          string         `arg:"" help:"Connection id ('herald connection list --channel ID' shows them)."`
+	Events      *string        `name:"events" placeholder:"EVENT,..." help:"The events to post, names or prefixes such as push,pull_request; --events= posts them all."`
+	Branches    *string        `name:"branches" placeholder:"BRANCH,..." help:"Post only events of these branches, names or globs such as main,release/*; --branches= posts every branch."`
+	SecretStdin bool           `name:"secret-stdin" help:"Read a new webhook secret from standard input (one trailing newline is dropped)."`
+	ClearSecret bool           `name:"clear-secret" help:"Remove the webhook secret: deliveries no longer need to prove where they come from."`
+	Template    string         `name:"template" type:"existingfile" placeholder:"FILE" help:"Generic JSON connections: JSON file of the new card template ('herald connector preview' tries one)."`
+	FeedURL     string         `name:"feed-url" placeholder:"URL" help:"Feed connections: the new address of the feed (http or https)."`
+	Interval    *time.Duration `name:"interval" placeholder:"DURATION" help:"Feed connections: how often to poll the feed, 1m to 24h."`
 }
 
 // Run changes the settings.
 func (c *ConnectionSetCmd) Run(e *cliEnv) error {
+	feedFlags := c.FeedURL != "" || c.Interval != nil
 	switch {
 	case c.SecretStdin && c.ClearSecret:
 		return errors.New("give either --secret-stdin or --clear-secret, not both")
-	case c.Events == nil && c.Branches == nil && c.Template == "" && !c.SecretStdin && !c.ClearSecret:
-		return errors.New("nothing to change: give one or more of --events E,..., --branches B,..., --template FILE, --secret-stdin or --clear-secret")
+	case c.Events == nil && c.Branches == nil && c.Template == "" && !c.SecretStdin && !c.ClearSecret && !feedFlags:
+		return errors.New("nothing to change: give one or more of --events E,..., --branches B,..., --template FILE, --secret-stdin or --clear-secret; for a feed, --feed-url URL or --interval DURATION")
+	case c.Interval != nil && *c.Interval <= 0:
+		return fmt.Errorf("--interval %s: give how often to poll, such as 15m or 1h", c.Interval)
 	}
 	var tmpl *client.Template
 	if c.Template != "" {
@@ -162,7 +169,7 @@ func (c *ConnectionSetCmd) Run(e *cliEnv) error {
 	}
 	ctx, cancel := e.call()
 	defer cancel()
-	if c.Events != nil || c.Branches != nil || tmpl != nil {
+	if c.Events != nil || c.Branches != nil || tmpl != nil || feedFlags {
 		// The API replaces the settings as a whole: start from the current
 		// ones so that what is not given stays as it is.
 		cur, err := cl.Connection(ctx, c.ID)
@@ -179,6 +186,13 @@ func (c *ConnectionSetCmd) Run(e *cliEnv) error {
 		if tmpl != nil {
 			cfg.Template = tmpl
 		}
+		if c.FeedURL != "" {
+			cfg.URL = strings.TrimSpace(c.FeedURL)
+		}
+		if c.Interval != nil {
+			d := client.Duration(*c.Interval)
+			cfg.Interval = &d
+		}
 		u.Config = &cfg
 	}
 	conn, err := cl.UpdateConnectionSettings(ctx, c.ID, u)
@@ -188,7 +202,11 @@ func (c *ConnectionSetCmd) Run(e *cliEnv) error {
 	if e.flags.JSON {
 		return e.printJSON(conn)
 	}
-	fmt.Fprintf(e.stdout, "Changed the settings of connection %s %q; its webhook URLs are unchanged.\n", cell(conn.ID, 0), clean(conn.Name))
+	unchanged := "its webhook URLs are unchanged"
+	if isFeed(conn) {
+		unchanged = "Herald polls the feed with them at once"
+	}
+	fmt.Fprintf(e.stdout, "Changed the settings of connection %s %q; %s.\n", cell(conn.ID, 0), clean(conn.Name), unchanged)
 	w := e.table()
 	printSettings(w, conn)
 	return w.Flush()
@@ -241,9 +259,13 @@ func size(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
-// printSettings adds a third-party connection's settings to a table of
-// printConnection's shape.
+// printSettings adds a third-party or feed connection's settings to a table
+// of printConnection's shape.
 func printSettings(w *tabwriter.Writer, conn *client.Connection) {
+	if isFeed(conn) {
+		printFeedSettings(w, conn)
+		return
+	}
 	cfg := conn.Config
 	events := "all"
 	if len(cfg.Events) > 0 {

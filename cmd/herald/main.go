@@ -20,7 +20,7 @@ type CLI struct {
 	Team       TeamCmd       `cmd:"" help:"Create, list, show and change teams (Set-UnifiedGroup -ConnectorsEnabled), and manage their members."`
 	Channel    ChannelCmd    `cmd:"" help:"Create and list a team's channels."`
 	Connector  ConnectorCmd  `cmd:"" help:"List the connector catalog, retire and restore connectors, and try Generic JSON templates."`
-	Connection ConnectionCmd `cmd:"" help:"Add, list, show, change, rename and remove a channel's connections (webhook URLs), see their deliveries, and update their URLs."`
+	Connection ConnectionCmd `cmd:"" help:"Add, list, show, change, rename and remove a channel's connections (webhooks and feeds), see their deliveries, update their URLs, and poll feeds now."`
 	Message    MessageCmd    `cmd:"" help:"Read a channel's messages, or follow them live."`
 	User       UserCmd       `cmd:"" help:"List, create and delete the organization's users."`
 	Token      TokenCmd      `cmd:"" help:"Create, list and revoke API tokens."`

@@ -27,11 +27,17 @@ type ServeCmd struct {
 	SecretKey  string `name:"secret-key" env:"HERALD_SECRET_KEY" help:"Server key (base64, 32 bytes) deriving webhook URL tokens; every node sharing a database needs the same. Default: DATA/secret.key, created on first start."`
 	Cloud      string `name:"cloud" default:"commercial" enum:"commercial,gcc,gcch,dod" env:"HERALD_CLOUD" help:"Cloud profile, set when the store is first created: in gcc and gcch connectors start disabled; in gcc, gcch and dod custom connector apps are unavailable."`
 	LogFormat  string `name:"log-format" default:"text" enum:"text,json" env:"HERALD_LOG_FORMAT" help:"Log format on standard error."`
+
+	AllowPrivateNetworks bool `name:"allow-private-networks" env:"HERALD_ALLOW_PRIVATE_NETWORKS" help:"Let feeds and other outbound requests reach private, loopback and link-local addresses and any port. Off by default: they reach only public addresses on ports 80 and 443, so that a feed URL cannot probe the network Herald runs in. Turn it on for feeds on your own network (tests on loopback need it)."`
+	PollWorkers          int  `name:"poll-workers" default:"32" env:"HERALD_POLL_WORKERS" help:"How many feeds this node polls at once."`
 }
 
 // Run starts the server and blocks until SIGINT or SIGTERM, then shuts down
 // gracefully.
 func (c *ServeCmd) Run() error {
+	if c.PollWorkers < 1 {
+		return fmt.Errorf("--poll-workers %d: give how many feeds this node polls at once, at least 1", c.PollWorkers)
+	}
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
 	if c.LogFormat == "json" {
 		h = slog.NewJSONHandler(os.Stderr, nil)
@@ -69,6 +75,9 @@ func (c *ServeCmd) Run() error {
 		BootstrapToken: os.Getenv("HERALD_BOOTSTRAP_TOKEN"),
 		Cloud:          c.Cloud,
 		Logger:         log,
+
+		AllowPrivateNetworks: c.AllowPrivateNetworks,
+		PollWorkers:          c.PollWorkers,
 	})
 	if err != nil {
 		return err
@@ -78,7 +87,8 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	log.Info("herald is listening", "url", a.BaseURL(), "store", a.Store.Dialect(), "rate_limit", c.RateLimit, "error_mode", c.ErrorMode)
+	log.Info("herald is listening", "url", a.BaseURL(), "store", a.Store.Dialect(), "rate_limit", c.RateLimit, "error_mode", c.ErrorMode,
+		"poll_workers", c.PollWorkers, "allow_private_networks", c.AllowPrivateNetworks)
 	err = a.Serve(ctx, ln)
 	log.Info("herald stopped")
 	return err
