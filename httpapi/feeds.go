@@ -83,8 +83,14 @@ func (s *Server) feedView(r *http.Request, v *connectionView) error {
 	return nil
 }
 
+// refreshWait bounds how long "refresh now" waits for its poll: longer than
+// a fetch may take (outbound's timeout), shorter than clients wait.
+const refreshWait = 45 * time.Second
+
 // pollConnection is "refresh now": POST /connections/{id}/poll polls the
-// feed at once and answers with the connection, its feed state updated.
+// feed at once and answers with the connection, its feed state updated. A
+// poll that takes longer than refreshWait is answered with the state so far
+// (next_poll_at now) and finishes on its own.
 func (s *Server) pollConnection(w http.ResponseWriter, r *http.Request) error {
 	c, sec, err := s.connection(r, policy.ManageConnectors)
 	if err != nil {
@@ -96,7 +102,7 @@ func (s *Server) pollConnection(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Poller == nil {
 		return herald.Errorf(herald.EInternal, "This node does not poll feeds.")
 	}
-	if _, err := s.cfg.Poller.Poll(r.Context(), c.ID); err != nil {
+	if _, err := s.cfg.Poller.Refresh(r.Context(), c.ID, refreshWait); err != nil {
 		return err
 	}
 	if c, err = s.store.Connection(r.Context(), c.ID); err != nil { // its URL may have moved

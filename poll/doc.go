@@ -31,8 +31,14 @@
 //
 // The seen keys, the posted messages and the new state are saved in one
 // transaction (store.SavePolls), in which an item is posted only if its key
-// was not yet recorded: a scheduled poll and a "refresh now" racing on two
-// nodes post each item once, and a crash loses nothing and repeats nothing.
+// was not yet recorded: should two polls of a feed ever overlap (a node
+// presumed dead whose job was rescued while it still ran), each item is
+// posted once; and a crash loses nothing and repeats nothing.
+//
+// "Refresh now" (Refresh) and changed settings (PollSoon) do not poll
+// themselves: they make the connection's job due at once and, for Refresh,
+// wait for its poll. Every poll of a feed is its job's, so there is never
+// more than one at a time and the schedule stays the job's.
 // Outcomes are group-committed: when thousands of feeds answer 304 in the
 // same moment, SQLite pays one commit for many of them.
 //

@@ -102,15 +102,33 @@ func Settings(c herald.ConnectionConfig) (interval time.Duration, first int) {
 // errGone ends a connection's schedule: it was removed.
 var errGone = errors.New("poll: connection removed")
 
-// Poll polls a connection now ("refresh now") and returns its state after.
-// It does not move the connection's schedule.
-func (p *Poller) Poll(ctx context.Context, connectionID string) (*herald.FeedState, error) {
-	if _, err := p.poll(ctx, connectionID); errors.Is(err, errGone) {
-		return nil, herald.Errorf(herald.ENotFound, "Connection not found.")
-	} else if err != nil {
+// Refresh is "refresh now": it makes the connection's poll due at once and
+// waits, up to wait, for a poll that started after the call to be recorded,
+// then returns the feed's state. The poll runs as the connection's job, on
+// whichever node takes it, like every other: so a feed is never polled twice
+// at once, and its schedule (next_poll_at) is the one its job keeps. If
+// wait passes first, the poll still happens; the state returned is the
+// current one, due now.
+func (p *Poller) Refresh(ctx context.Context, connectionID string, wait time.Duration) (*herald.FeedState, error) {
+	asked := p.opts.Now().Truncate(time.Millisecond) // the store keeps milliseconds
+	if err := p.st.FeedDueAt(ctx, connectionID, asked); err != nil {
 		return nil, err
 	}
-	return p.st.FeedState(ctx, connectionID)
+	p.PollSoon(connectionID)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		st, err := p.st.FeedState(context.WithoutCancel(ctx), connectionID)
+		if err != nil || (st.LastPollAt != nil && !st.LastPollAt.Before(asked)) || ctx.Err() != nil {
+			return st, err
+		}
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+		}
+	}
 }
 
 // poll fetches a connection's feed, posts its new items and records the

@@ -529,26 +529,24 @@ func TestFeedTwoNodesPollEachFeedOnce(t *testing.T) {
 	for _, id := range ids[:5] {
 		pollNow(t, b.URL, id)
 	}
-	for i, id := range ids {
-		n := int64(1)
-		if i < 5 {
-			n = 2 // its scheduled first poll and the refresh, in either order
-		}
-		waitPolled(t, a.URL, id, n)
+	for _, id := range ids {
+		waitPolled(t, a.URL, id, 1)
 	}
 	// Let both schedulers run a few more fetch cycles: nothing is due for
 	// 15 minutes, so nothing more may be fetched.
 	time.Sleep(3 * time.Second)
 	for i, id := range ids {
-		path := fmt.Sprintf("/f%d.xml", i)
-		want := int64(1)
+		// A refresh asked before the first poll ran is that poll; one asked
+		// after is a second poll. Either way every fetch is one poll.
+		max := int64(1)
 		if i < 5 {
-			want = 2 // the first poll and the refresh
+			max = 2
 		}
-		if got := f.hits(path); got != want {
-			t.Errorf("feed %d fetched %d times, want %d", i, got, want)
+		c := getConn(t, b.URL, id)
+		if got := f.hits(fmt.Sprintf("/f%d.xml", i)); got != c.Feed.Polls || got > max {
+			t.Errorf("feed %d fetched %d times in %d polls, want one fetch per poll and at most %d", i, got, c.Feed.Polls, max)
 		}
-		if c := getConn(t, b.URL, id); c.Feed.ItemsPosted != 2 {
+		if c.Feed.ItemsPosted != 2 {
 			t.Errorf("feed %d posted %d items, want 2", i, c.Feed.ItemsPosted)
 		}
 	}
@@ -633,5 +631,51 @@ func TestFeedScheduleSurvivesRestart(t *testing.T) {
 	want := []string{"Releases: due one", "Releases: lost one", "Releases: due two"}
 	if got := titles(t, srv2.URL, ch); !equal(got, want) {
 		t.Errorf("messages %q, want %q", got, want)
+	}
+}
+
+// "Refresh now" polls through the connection's job, so the next poll it
+// shows is the one the schedule keeps.
+func TestFeedRefreshKeepsTheSchedule(t *testing.T) {
+	f := newFeedServer(t)
+	f.set("/r.xml", item{"r1", "one", time.Now()})
+	dir := t.TempDir()
+	srv := node(t, app.Config{DataDir: dir})
+	_, ch := channel(t, srv.URL)
+	c := addFeed(t, srv.URL, ch, map[string]any{"url": f.URL + "/r.xml", "interval": "1h"})
+	waitPolled(t, srv.URL, c.ID, 1)
+	c = pollNow(t, srv.URL, c.ID)
+	if c.Feed.Polls != 2 || c.Feed.NextPollAt == nil {
+		t.Fatalf("after refresh: %+v", c.Feed)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "herald.db")+"?_pragma=query_only(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var state, at string
+		err := db.QueryRow(`SELECT state, scheduled_at FROM river_job WHERE kind = 'feed_poll' AND args ->> 'connection_id' = ?`, c.ID).Scan(&state, &at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if state == "scheduled" {
+			job, err := time.Parse(time.RFC3339Nano, at)
+			if err != nil {
+				t.Fatalf("scheduled_at %q: %v", at, err)
+			}
+			if d := job.Sub(*c.Feed.NextPollAt); d < -time.Second || d > time.Second {
+				t.Errorf("the job is due at %v, the connection says %v", job, c.Feed.NextPollAt)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job is still %s", state)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := f.hits("/r.xml"); got != 2 {
+		t.Errorf("%d fetches for 2 polls", got)
 	}
 }

@@ -88,11 +88,11 @@ func newScheduler(ctx context.Context, p *Poller) (*scheduler, error) {
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: p.opts.Workers}},
 		Workers: workers,
 		Logger:  logger,
-		// Jobs are found by polling the table on both stores: a poll is
-		// due minutes ahead, so a second of latency costs nothing, and
-		// there is no LISTEN connection to keep.
+		// Jobs are found by polling the table on both stores: no LISTEN
+		// connection to keep. A quarter second is what "refresh now" may
+		// wait for its job to be picked up.
 		PollOnly:          true,
-		FetchPollInterval: time.Second,
+		FetchPollInterval: 250 * time.Millisecond,
 		FetchCooldown:     20 * time.Millisecond,
 		// A node that dies mid-poll leaves its jobs running; another
 		// takes them over after this.
