@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -30,8 +31,8 @@ func validFeedConfig(c *herald.ConnectionConfig) error {
 	c.URL = u.String()
 	interval, first := poll.Settings(*c)
 	if interval < poll.MinInterval || interval > poll.MaxInterval {
-		return herald.Errorf(herald.EInvalid, "A feed's interval is between %v and %v (for example \"15m\"); %v is not.",
-			poll.MinInterval, poll.MaxInterval, interval)
+		return herald.Errorf(herald.EInvalid, "A feed's interval is between %s and %s (for example \"15m\"); %s is not.",
+			shortDuration(poll.MinInterval), shortDuration(poll.MaxInterval), shortDuration(interval))
 	}
 	if c.FirstItems < 0 || first > poll.MaxFirstItems {
 		return herald.Errorf(herald.EInvalid, "first_items is how many items the first poll posts: 1 to %d.", poll.MaxFirstItems)
@@ -39,6 +40,19 @@ func validFeedConfig(c *herald.ConnectionConfig) error {
 	d := herald.Duration(interval)
 	c.Interval, c.FirstItems = &d, first
 	return nil
+}
+
+// shortDuration writes a duration as people type it: "1m", "24h", "90s",
+// not Go's "1m0s" and "24h0m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 // isPolling reports whether a connection's connector polls.

@@ -463,7 +463,7 @@ func TestFeedSettingsAreValidated(t *testing.T) {
 	}{
 		{map[string]any{}, "needs the feed's address"},
 		{map[string]any{"url": "ftp://example.com/feed"}, "not valid"},
-		{map[string]any{"url": "https://example.com/feed", "interval": "30s"}, "between 1m0s and 24h0m0s"},
+		{map[string]any{"url": "https://example.com/feed", "interval": "30s"}, "between 1m and 24h (for example \"15m\"); 30s is not"},
 		{map[string]any{"url": "https://example.com/feed", "first_items": 50}, "first_items"},
 		{map[string]any{"url": "https://example.com/feed", "events": []string{"push"}}, "settings are url, interval and first_items"},
 	} {
