@@ -87,8 +87,11 @@ func New(o Options) *Client {
 		ResponseHeaderTimeout:  o.Timeout,
 		ExpectContinueTimeout:  time.Second,
 		IdleConnTimeout:        idleConnTimeout,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
+		// Many feeds often live on one host (a blog platform, a forge):
+		// keeping a connection per concurrent poll saves them and us a TCP
+		// and TLS handshake on every poll.
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    64,
 		MaxResponseHeaderBytes: 64 << 10,
 		// DisableCompression stays false: with no Accept-Encoding on the
 		// request the transport asks for gzip and decompresses.

@@ -30,6 +30,10 @@ const (
 	// AttentionAfter is how many failures in a row make a connection show
 	// "Attention required".
 	AttentionAfter = 3
+	// DefaultWorkers is how many polls run at once on a node. Most of a
+	// poll is waiting (for the feed's server, for the store's commit), so
+	// this is well above the number of cores.
+	DefaultWorkers = 64
 	// pausedRecheck is how soon a paused connection looks at the switches
 	// again, when its interval is longer.
 	pausedRecheck = 5 * time.Minute
@@ -42,7 +46,7 @@ type Options struct {
 	// Allow decides whether a team's connections may poll now (the
 	// organization's and the team's switches).
 	Allow func(ctx context.Context, teamID string) (policy.Decision, error)
-	// Workers is how many polls run at once on this node (default 32).
+	// Workers is how many polls run at once on this node (DefaultWorkers).
 	Workers int
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -69,7 +73,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Poller, error) {
 		opts.Client = outbound.New(outbound.Options{})
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 32
+		opts.Workers = DefaultWorkers
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -135,17 +139,10 @@ func (p *Poller) Refresh(ctx context.Context, connectionID string, wait time.Dur
 // outcome. It returns when the next poll is due. An error is the store's:
 // a feed's own failures are outcomes, recorded and retried with backoff.
 func (p *Poller) poll(ctx context.Context, id string) (time.Time, error) {
-	conn, err := p.st.Connection(ctx, id)
+	conn, prev, err := p.st.FeedConnection(ctx, id)
 	if herald.ErrorCode(err) == herald.ENotFound {
 		return time.Time{}, errGone
 	} else if err != nil {
-		return time.Time{}, err
-	}
-	if conn.DeletedAt != nil {
-		return time.Time{}, errGone
-	}
-	prev, err := p.st.FeedState(ctx, id)
-	if err != nil {
 		return time.Time{}, err
 	}
 	interval, firstCount := Settings(conn.Config)

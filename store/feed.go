@@ -13,24 +13,58 @@ import (
 	"github.com/heraldhq/herald"
 )
 
+// feedColumns are a feed_state row f's columns, also when a LEFT JOIN
+// found none (the feed was never polled).
+const feedColumns = `COALESCE(f.title, ''), COALESCE(f.etag, ''), COALESCE(f.last_modified, ''), COALESCE(f.polls, 0),
+	COALESCE(f.last_status, ''), COALESCE(f.last_error, ''), COALESCE(f.failures, 0), COALESCE(f.stuck, 0),
+	f.last_poll_at, f.last_ok_at, f.next_poll_at, COALESCE(f.items_posted, 0), COALESCE(f.last_posted, 0),
+	COALESCE(f.primed, 0)`
+
+// feedDest returns the scan destinations of feedColumns into f, and a
+// function to call after the scan.
+func feedDest(f *herald.FeedState) ([]any, func()) {
+	var lastPoll, lastOK, next sql.NullInt64
+	var primed, stuck int64
+	dest := []any{&f.Title, &f.ETag, &f.LastModified, &f.Polls, &f.LastStatus, &f.LastError, &f.Failures, &stuck,
+		&lastPoll, &lastOK, &next, &f.ItemsPosted, &f.LastPosted, &primed}
+	return dest, func() {
+		f.LastPollAt, f.LastOKAt, f.NextPollAt = fromNullMS(lastPoll), fromNullMS(lastOK), fromNullMS(next)
+		f.Primed, f.Stuck = primed != 0, stuck != 0
+	}
+}
+
 // FeedState returns what the poller recorded of a polling connection; the
 // zero state before its first poll.
 func (s *Store) FeedState(ctx context.Context, connectionID string) (*herald.FeedState, error) {
 	var f herald.FeedState
-	var lastPoll, lastOK, next sql.NullInt64
-	var primed, stuck int64
-	err := s.rdb.QueryRowContext(ctx, `SELECT title, etag, last_modified, polls, last_status, last_error, failures, stuck,
-		last_poll_at, last_ok_at, next_poll_at, items_posted, last_posted, primed FROM feed_state WHERE connection_id = $1`, connectionID).
-		Scan(&f.Title, &f.ETag, &f.LastModified, &f.Polls, &f.LastStatus, &f.LastError, &f.Failures, &stuck,
-			&lastPoll, &lastOK, &next, &f.ItemsPosted, &f.LastPosted, &primed)
+	dest, done := feedDest(&f)
+	err := s.rdb.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feed_state f WHERE f.connection_id = $1`, connectionID).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &f, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("store: feed state: %w", err)
 	}
-	f.LastPollAt, f.LastOKAt, f.NextPollAt = fromNullMS(lastPoll), fromNullMS(lastOK), fromNullMS(next)
-	f.Primed, f.Stuck = primed != 0, stuck != 0
+	done()
 	return &f, nil
+}
+
+// FeedConnection returns a live connection and its feed's state in one
+// read: what a poll starts from.
+func (s *Store) FeedConnection(ctx context.Context, id string) (*herald.Connection, *herald.FeedState, error) {
+	var f herald.FeedState
+	dest, done := feedDest(&f)
+	c, err := scanConnection(s.rdb.QueryRowContext(ctx, `SELECT `+connectionColumns+`, `+feedColumns+`
+		FROM connections LEFT JOIN feed_state f ON f.connection_id = connections.id WHERE connections.id = $1`, id), dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, notFound("Connection")
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("store: connection: %w", err)
+	}
+	if c.DeletedAt != nil {
+		return nil, nil, notFound("Connection")
+	}
+	done()
+	return c, &f, nil
 }
 
 // SeenKeys returns which of keys a polling connection has seen before.
