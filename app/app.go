@@ -47,7 +47,7 @@ type Config struct {
 	// AllowPrivateNetworks lets feeds (and every other outbound request)
 	// reach private, loopback and link-local addresses and any port.
 	AllowPrivateNetworks bool
-	PollWorkers          int // polls at once on this node; default 32
+	PollWorkers          int // polls at once on this node; default poll.DefaultWorkers (64)
 
 	BootstrapToken string // the first admin's API token; default: generated
 	Cloud          string // cloud profile set at bootstrap: commercial (default), gcc, gcch, dod

@@ -55,7 +55,7 @@ func main() {
 	flag.IntVar(&c.feeds, "feeds", 10000, "number of feeds (rss connections)")
 	flag.IntVar(&c.items, "items", 20, "items per feed")
 	flag.IntVar(&c.reps, "reps", 3, "repetitions of each round; the report gives medians")
-	flag.IntVar(&c.workers, "workers", 32, "polls at once: Herald's --poll-workers (when it has the flag) and the baseline's concurrency")
+	flag.IntVar(&c.workers, "workers", 64, "polls at once: Herald's --poll-workers (when it has the flag) and the baseline's concurrency")
 	flag.IntVar(&c.channels, "channels", 10, "channels the feeds are spread over (feed i in channel i mod n)")
 	flag.StringVar(&c.db, "db", "", "postgres://... : run Herald on PostgreSQL, in a fresh database created on that server for the run and dropped after")
 	flag.StringVar(&c.sync, "sync", "full", "Herald's --sqlite-sync: full or normal")

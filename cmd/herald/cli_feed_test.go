@@ -289,7 +289,7 @@ func TestFeedRefusedAddress(t *testing.T) {
 
 func TestFeedHelp(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"serve":           {"--allow-private-networks", "HERALD_ALLOW_PRIVATE_NETWORKS", "loopback", "--poll-workers=32", "HERALD_POLL_WORKERS"},
+		"serve":           {"--allow-private-networks", "HERALD_ALLOW_PRIVATE_NETWORKS", "loopback", "--poll-workers=64", "HERALD_POLL_WORKERS"},
 		"connection":      {"poll", "refresh now", "--connector rss --feed-url URL"},
 		"connection add":  {"--feed-url=URL", "--interval=DURATION", "--first-items=N", "RSS, Atom or JSON Feed"},
 		"connection poll": {"<id>", "refresh now"},

@@ -29,7 +29,7 @@ type ServeCmd struct {
 	LogFormat  string `name:"log-format" default:"text" enum:"text,json" env:"HERALD_LOG_FORMAT" help:"Log format on standard error."`
 
 	AllowPrivateNetworks bool `name:"allow-private-networks" env:"HERALD_ALLOW_PRIVATE_NETWORKS" help:"Let feeds and other outbound requests reach private, loopback and link-local addresses and any port. Off by default: they reach only public addresses on ports 80 and 443, so that a feed URL cannot probe the network Herald runs in. Turn it on for feeds on your own network (tests on loopback need it)."`
-	PollWorkers          int  `name:"poll-workers" default:"32" env:"HERALD_POLL_WORKERS" help:"How many feeds this node polls at once."`
+	PollWorkers          int  `name:"poll-workers" default:"64" env:"HERALD_POLL_WORKERS" help:"How many feeds this node polls at once."`
 }
 
 // Run starts the server and blocks until SIGINT or SIGTERM, then shuts down
