@@ -11,10 +11,10 @@
 // poll the job snoozes until the next is due. Schedules therefore survive
 // restarts, and with several nodes sharing PostgreSQL River hands each job
 // to one node at a time, so each feed is polled once per interval whatever
-// the number of nodes. The next poll comes after the interval plus up to a
-// tenth more, drawn at random, so feeds added or recovered together drift
-// apart instead of polling in step. A removed connection's job ends at its
-// next turn.
+// the number of nodes. Each feed polls at its own phase within the interval
+// (from a hash of its id), so feeds of one interval are spread evenly over
+// it however they were added and however long Herald was down: no
+// thundering herd. A removed connection's job ends at its next turn.
 //
 // # A poll
 //

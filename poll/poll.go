@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -197,7 +197,7 @@ func (p *Poller) poll(ctx context.Context, id string) (time.Time, error) {
 		return next, p.save.save(ctx, res)
 	}
 
-	next := now.Add(spread(interval))
+	next := slot(conn.ID, now, interval)
 	st.NextPollAt, st.LastOKAt, st.Primed = &next, &now, true
 	st.ETag, st.LastModified = fetched.ETag, fetched.LastModified
 	if fetched.PermanentRedirect && fetched.FinalURL != conn.Config.URL {
@@ -269,9 +269,28 @@ func backoff(interval time.Duration, failures int, retryAfter time.Duration) tim
 	return max(outbound.Backoff(interval, failures), retryAfter)
 }
 
-// spread is the wait until a feed's next poll: the interval plus up to a
-// tenth more, so that feeds added together (or all polled at once after a
-// restart) drift apart instead of coming due together forever.
-func spread(interval time.Duration) time.Duration {
-	return interval + time.Duration(float64(interval/10)*rand.Float64())
+// slot is when a feed polled at now polls next. Each feed has its own phase
+// within the interval, from its id: feeds poll at their phase every
+// interval, so a thousand feeds of the same interval are spread evenly over
+// it, however they were added (all at once, by a script) and however long
+// Herald was down (the overdue ones poll at once, then go back to their
+// phase). The next slot is at least half an interval away, so a poll off
+// its phase (the first, a refresh) is followed by the next one after
+// between half and one and a half intervals, then by one every interval.
+func slot(id string, now time.Time, interval time.Duration) time.Time {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	phase := time.Duration(h.Sum64() % uint64(interval))
+	earliest := now.Add(interval / 2)
+	// The first time at phase (mod interval, counted from the Unix epoch)
+	// not before earliest.
+	off := time.Duration(earliest.UnixNano()%int64(interval)) - phase
+	if off < 0 {
+		off += interval
+	}
+	next := earliest.Add(-off)
+	if next.Before(earliest) {
+		next = next.Add(interval)
+	}
+	return next
 }
