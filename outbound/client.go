@@ -79,14 +79,14 @@ func New(o Options) *Client {
 		},
 	}
 	tr := &http.Transport{
-		Proxy:                  nil, // a proxy would dial the target for us, past the guard
-		DialContext:            dialer.DialContext,
-		ForceAttemptHTTP2:      true, // a custom DialContext otherwise turns HTTP/2 off
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:    handshakeTimeout,
-		ResponseHeaderTimeout:  o.Timeout,
-		ExpectContinueTimeout:  time.Second,
-		IdleConnTimeout:        idleConnTimeout,
+		Proxy:                 nil, // a proxy would dial the target for us, past the guard
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true, // a custom DialContext otherwise turns HTTP/2 off
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   handshakeTimeout,
+		ResponseHeaderTimeout: o.Timeout,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       idleConnTimeout,
 		// Many feeds often live on one host (a blog platform, a forge):
 		// keeping a connection per concurrent poll saves them and us a TCP
 		// and TLS handshake on every poll.
