@@ -158,7 +158,7 @@ func TestFeedConnectionCLI(t *testing.T) {
 
 	out = mustHerald(t, base, "connection", "show", id)
 	wantMatch(t, "connection show of a feed", out, `(?m)^Title:\s+Herald test blog$`, `(?m)^Last poll:\s+ok at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(`,
-		`(?m)^Next poll:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (29|3[0-3])m\)$`, `(?m)^Items posted:\s+3, the last at `,
+		`(?m)^Next poll:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (1[4-9]|[23][0-9]|4[0-5])m\)$`, `(?m)^Items posted:\s+3, the last at `,
 		`(?m)^Polls:\s+1$`, `(?m)^Attention:\s+none$`, `herald connection poll `+id+`' polls the feed now`)
 	if strings.Contains(out, "First poll:") || strings.Contains(out, "Webhook URL") {
 		t.Errorf("connection show of a polled feed:\n%s", out)
