@@ -137,10 +137,8 @@ func (s *Store) openSQLite(ctx context.Context, path string, opts Options) error
 		wq[k] = v
 	}
 	wq.Add("_pragma", "wal_autocheckpoint(0)")
-	w, err := sql.Open("sqlite", base+wq.Encode()+"&_txlock=immediate")
-	if err != nil {
-		return fmt.Errorf("store: open sqlite: %w", err)
-	}
+	// Both pools keep their statements prepared (stmtcache.go).
+	w := sql.OpenDB(cachingConnector{dsn: base + wq.Encode() + "&_txlock=immediate", drv: &sqlite.Driver{}})
 	// SQLite has one writer. One connection makes writers queue in Go
 	// rather than spin on SQLITE_BUSY; the message batcher amortizes it.
 	w.SetMaxOpenConns(1)
@@ -153,11 +151,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opts Options) error
 	// Readers get their own pool so that API reads and live-stream catch-up
 	// never queue behind the writer; query_only guards against a stray write.
 	q.Add("_pragma", "query_only(1)")
-	r, err := sql.Open("sqlite", base+q.Encode())
-	if err != nil {
-		w.Close()
-		return fmt.Errorf("store: open sqlite: %w", err)
-	}
+	r := sql.OpenDB(cachingConnector{dsn: base + q.Encode(), drv: &sqlite.Driver{}})
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
 	cp, err := sql.Open("sqlite", base+q.Encode())
