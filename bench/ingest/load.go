@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/heraldhq/herald/bench/internal/benchkit"
 )
 
 // step is one measurement: conc workers, each with its own keep-alive
@@ -142,14 +144,14 @@ func (s *step) run() (*stepResult, error) {
 	for i := range workers {
 		var p poster
 		if s.client == "std" {
-			p = newStdPoster(s.target.addr, s.target.path, s.body)
+			p = newStdPoster(s.target.Addr, s.target.path, s.body)
 		} else {
-			rp := newRawPoster(s.target.addr, s.target.path, s.body, connDeadline)
+			rp := newRawPoster(s.target.Addr, s.target.path, s.body, connDeadline)
 			if err := rp.dial(); err != nil {
 				for _, w := range workers[:i] {
 					w.p.close()
 				}
-				return nil, fmt.Errorf("connect to %s: %w", s.target.name, err)
+				return nil, fmt.Errorf("connect to %s: %w", s.target.Name, err)
 			}
 			p = rp
 		}
@@ -172,21 +174,21 @@ func (s *step) run() (*stepResult, error) {
 	}
 	close(start)
 
-	pid := s.target.pid()
+	pid := s.target.Pid()
 	time.Sleep(time.Until(t.measure))
-	c0, p0 := selfCPU(), procCPU(pid)
-	m0, st0 := machineCPU()
+	c0, p0 := benchkit.SelfCPU(), benchkit.ProcCPU(pid)
+	m0, st0 := benchkit.MachineCPU()
 	time.Sleep(time.Until(t.measure.Add(s.window / 2)))
-	rss := procRSS(pid, false)
+	rss, _ := benchkit.ProcMem(pid)
 	time.Sleep(time.Until(t.deadline))
-	c1, p1 := selfCPU(), procCPU(pid)
-	m1, st1 := machineCPU()
+	c1, p1 := benchkit.SelfCPU(), benchkit.ProcCPU(pid)
+	m1, st1 := benchkit.MachineCPU()
 	wg.Wait()
 	for _, w := range workers {
 		w.p.close()
 	}
 
-	r := &stepResult{target: s.target.name, conc: s.conc, window: s.window, rssMiB: rss, errKinds: map[string]int64{}}
+	r := &stepResult{target: s.target.Name, conc: s.conc, window: s.window, rssMiB: rss, errKinds: map[string]int64{}}
 	for _, w := range workers {
 		r.accepted += w.win
 		r.failed += w.errWin

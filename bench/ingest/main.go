@@ -30,13 +30,14 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/heraldhq/herald/bench/internal/benchkit"
 )
 
 //go:embed testdata/messagecard.json
@@ -138,7 +139,7 @@ func untrack(s *server) {
 	live.Lock()
 	delete(live.servers, s)
 	live.Unlock()
-	s.stop()
+	s.Stop()
 }
 
 // discard stops a server and, unless -keep, deletes its directory at once, so
@@ -172,7 +173,7 @@ func run(c *config) int {
 	cleanup := func() {
 		live.Lock()
 		for s := range live.servers {
-			s.stop()
+			s.Stop()
 		}
 		live.Unlock()
 		if c.keep {
@@ -192,32 +193,16 @@ func run(c *config) int {
 	}()
 
 	b := &bench{cfg: c, tmp: tmp, started: time.Now()}
-	b.machine = machineInfo(goBin)
-	b.fsInfo = filesystemOf(tmp)
+	b.machine = benchkit.MachineInfo(goBin, "this client")
+	b.fsInfo = benchkit.FilesystemOf(tmp)
 
 	bin := c.heraldBin
 	if bin == "" {
-		modRoot, err := moduleRoot(goBin)
-		if err != nil {
+		var err error
+		if bin, b.heraldRev, err = benchkit.BuildHeraldRevision(goBin, "./bench/ingest", c.rev, tmp, logf); err != nil {
 			logf("error: %v", err)
 			return 2
 		}
-		b.heraldRev = gitRevision(modRoot) + " (working tree)"
-		if c.rev != "" {
-			var id string
-			if modRoot, id, err = exportRevision(modRoot, c.rev, tmp); err != nil {
-				logf("error: %v", err)
-				return 2
-			}
-			b.heraldRev = "commit " + id + " (-rev " + c.rev + ")"
-		}
-		logf("building Herald (%s) ...", filepath.Join(modRoot, "cmd", "herald"))
-		t0 := time.Now()
-		if bin, err = buildHerald(goBin, modRoot, tmp); err != nil {
-			logf("error: %v", err)
-			return 2
-		}
-		logf("built in %.1fs", time.Since(t0).Seconds())
 	}
 	b.heraldOpt = heraldOptions{bin: bin, sync: c.sync, db: c.db}
 
@@ -293,20 +278,9 @@ func (b *bench) waitQuiet() {
 	if b.cfg.waitQuiet <= 0 {
 		return
 	}
-	deadline := time.Now().Add(b.cfg.waitQuiet)
-	for {
-		m0, _ := machineCPU()
-		time.Sleep(time.Second)
-		m1, _ := machineCPU()
-		busy := (m1 - m0).Seconds()
-		if m0 < 0 || busy < 0.25 {
-			return
-		}
-		if time.Now().After(deadline) {
-			logf("the machine is still busy (%.2f cores used by others); going on", busy)
-			b.noisyStarts++
-			return
-		}
+	if quiet, busy := benchkit.WaitQuiet(b.cfg.waitQuiet); !quiet {
+		logf("the machine is still busy (%.2f cores used by others); going on", busy)
+		b.noisyStarts++
 	}
 }
 
@@ -324,12 +298,12 @@ func (b *bench) start(target string) (*server, error) {
 	track(s)
 	// One post before the load, to fail early with Herald's own words if
 	// the payload or the URL is refused.
-	p := newRawPoster(s.addr, s.path, messageCard, time.Now().Add(time.Minute))
+	p := newRawPoster(s.Addr, s.path, messageCard, time.Now().Add(time.Minute))
 	status, body, err := p.post()
 	p.close()
 	if err != nil || !accepted(status, body) {
 		untrack(s)
-		return nil, fmt.Errorf("%s refused the first post: %s; log:\n%s", target, describeFailure(status, body, err), tail(s.log, 20))
+		return nil, fmt.Errorf("%s refused the first post: %s; log:\n%s", target, describeFailure(status, body, err), benchkit.Tail(s.Log, 20))
 	}
 	return s, nil
 }
@@ -341,7 +315,7 @@ func (b *bench) runTarget(rep int, target string) error {
 		return err
 	}
 	defer b.discard(s)
-	logf("rep %d/%d: %s started (pid %d, %s)", rep, c.reps, target, s.pid(), s.addr)
+	logf("rep %d/%d: %s started (pid %d, %s)", rep, c.reps, target, s.Pid(), s.Addr)
 	total, unknown := int64(1), int64(0) // the first post was accepted
 	for _, n := range c.conc {
 		b.waitQuiet()
@@ -358,8 +332,8 @@ func (b *bench) runTarget(rep int, target string) error {
 		logf("rep %d/%d: %-6s c=%-3d %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  failed %d  CPU client %.2f server %.2f other %.2f  disk sync %.2f ms",
 			rep, c.reps, target, n, r.rps(), ms(r.h.quantile(0.50)), ms(r.h.quantile(0.99)), r.failed, r.clientCPU, r.serverCPU, r.otherCPU, ms(disk))
 		select {
-		case <-s.exited:
-			return fmt.Errorf("%s exited during the load; log:\n%s", target, tail(s.log, 30))
+		case <-s.Exited:
+			return fmt.Errorf("%s exited during the load; log:\n%s", target, benchkit.Tail(s.Log, 30))
 		default:
 		}
 	}
@@ -398,8 +372,8 @@ func (b *bench) profile() error {
 	span := (c.warmup + c.duration).Seconds()
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "One extra run per target at c=%d, not in the tables above. perf slows both servers down (the system-call tracepoints of perf stat most), so use the shares and the per-post counts below, not these rates. Herald: %s req/s, p99 %s ms, server CPU %.2f cores, %.0f µs of server CPU per accepted post. Bare: %s req/s, server CPU %.2f cores, %.0f µs per post. Profile: `%s` (`perf report -i %s`).\n\n",
-		conc, thousands(hr.rps()), fmtMS(ms(hr.h.quantile(0.99))), hr.serverCPU, 1e6*hr.serverCPU/hr.rps(),
-		thousands(br.rps()), br.serverCPU, 1e6*br.serverCPU/br.rps(), c.perfOut, c.perfOut)
+		conc, benchkit.Thousands(hr.rps()), fmtMS(ms(hr.h.quantile(0.99))), hr.serverCPU, 1e6*hr.serverCPU/hr.rps(),
+		benchkit.Thousands(br.rps()), br.serverCPU, 1e6*br.serverCPU/br.rps(), c.perfOut, c.perfOut)
 	if hc != nil && bc != nil {
 		fmt.Fprintf(&sb, "System calls and context switches of each server process over the %.0f s of warm-up and window (perf stat), per accepted post; for Herald, fsync per post is 1 / the mean group-commit size:\n\n", span)
 		sb.WriteString("| event | Herald per second | Herald per post | bare per post |\n|---|---:|---:|---:|\n")
@@ -410,7 +384,7 @@ func (b *bench) profile() error {
 				continue
 			}
 			fmt.Fprintf(&sb, "| %s | %s | %.3f | %.3f |\n", strings.TrimPrefix(e, "syscalls:sys_enter_"),
-				thousands(hn/span), hn/float64(hr.allAccepted), bn/float64(br.allAccepted))
+				benchkit.Thousands(hn/span), hn/float64(hr.allAccepted), bn/float64(br.allAccepted))
 		}
 		sb.WriteString("\n")
 	}
@@ -451,7 +425,7 @@ func (b *bench) perfStep(perf, target string, conc int, recordTo string) (*stepR
 	}
 	defer b.discard(s)
 	secs := strconv.FormatFloat((c.warmup + c.duration).Seconds(), 'f', 1, 64)
-	pid := strconv.Itoa(s.pid())
+	pid := strconv.Itoa(s.Pid())
 	var rec, stat *exec.Cmd
 	var recOut, statOut strings.Builder
 	st := &step{target: s, conc: conc, warmup: c.warmup, window: c.duration, client: c.client, body: messageCard,
@@ -513,63 +487,4 @@ var statEvents = []string{
 	"syscalls:sys_enter_futex",
 	"syscalls:sys_enter_nanosleep",
 	"syscalls:sys_enter_epoll_pwait",
-}
-
-// filesystemOf names the file system holding dir, from /proc/mounts.
-func filesystemOf(dir string) string {
-	data, err := os.ReadFile("/proc/mounts")
-	if err != nil {
-		return ""
-	}
-	abs, _ := filepath.Abs(dir)
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = r
-	}
-	best, fs, dev := "", "", ""
-	for line := range strings.SplitSeq(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 3 {
-			continue
-		}
-		mp := f[1]
-		if (abs == mp || strings.HasPrefix(abs, strings.TrimSuffix(mp, "/")+"/")) && len(mp) >= len(best) {
-			best, fs, dev = mp, f[2], f[0]
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s (%s mounted on %s)", fs, dev, best)
-}
-
-func gitRevision(dir string) string {
-	out, err := exec.Command("git", "-C", dir, "describe", "--always", "--dirty").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// exportRevision extracts the committed tree of rev (git archive, which
-// leaves the working tree and the repository untouched) under tmp and
-// returns its directory and the commit's short id, so that a revision can be
-// measured while the working tree is being edited.
-func exportRevision(root, rev, tmp string) (dir, id string, err error) {
-	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", rev+"^{commit}").Output()
-	if err != nil {
-		return "", "", fmt.Errorf("git rev-parse %s: %v", rev, err)
-	}
-	id = strings.TrimSpace(string(out))
-	dir = filepath.Join(tmp, "src")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", err
-	}
-	tarFile := filepath.Join(tmp, "src.tar")
-	if out, err := exec.Command("git", "-C", root, "archive", "--format=tar", "-o", tarFile, id).CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("git archive %s: %v: %s", rev, err, out)
-	}
-	if out, err := exec.Command("tar", "-xf", tarFile, "-C", dir).CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("extract %s: %v: %s", rev, err, out)
-	}
-	return dir, id, nil
 }

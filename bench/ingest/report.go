@@ -7,42 +7,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/bench/internal/benchkit"
 )
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// thousands formats a rate with thousands separators.
-func thousands(v float64) string {
-	if math.IsNaN(v) {
-		return "–"
-	}
-	s := fmt.Sprintf("%.0f", v)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, ch := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(ch)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
 
 func fmtMS(v float64) string {
 	switch {
@@ -94,9 +63,9 @@ func (b *bench) summarize(target string, conc int) summary {
 	if s.n == 0 {
 		return summary{rps: math.NaN(), p50: math.NaN(), p99: math.NaN()}
 	}
-	s.rps, s.rpsMin, s.rpsMax = median(rps), slices.Min(rps), slices.Max(rps)
-	s.p50, s.p99 = median(p50), median(p99)
-	s.client, s.srv, s.other, s.rss = median(cl), median(sv), median(ot), median(rss)
+	s.rps, s.rpsMin, s.rpsMax = benchkit.Median(rps), slices.Min(rps), slices.Max(rps)
+	s.p50, s.p99 = benchkit.Median(p50), benchkit.Median(p99)
+	s.client, s.srv, s.other, s.rss = benchkit.Median(cl), benchkit.Median(sv), benchkit.Median(ot), benchkit.Median(rss)
 	return s
 }
 
@@ -109,11 +78,11 @@ func (b *bench) report() (string, bool) {
 
 	storage := "SQLite, synchronous=" + strings.ToUpper(c.sync)
 	if c.db != "" {
-		storage = "PostgreSQL (" + redactDSN(c.db) + ")"
+		storage = "PostgreSQL (" + benchkit.RedactDSN(c.db) + ")"
 	}
 	p("## Herald webhook ingest: %s\n\n", b.started.UTC().Format("2006-01-02 15:04 MST"))
 	p("Herald %s, storage %s, `--rate-limit off`; baseline: bare net/http server (reads the body, answers `1`, stores nothing), a separate process in the same run.\n",
-		orDefault(b.heraldRev, "(prebuilt binary)"), storage)
+		benchkit.OrDefault(b.heraldRev, "(prebuilt binary)"), storage)
 	p("Load: %d B MessageCard, closed loop, one keep-alive connection per worker, %s client; %s warm-up + %s measured per step; %d repetition(s), targets alternated (odd reps Herald first, even reps bare first), each on a fresh process and data directory. Medians over repetitions (min–max of req/s in brackets); p50/p99 are medians of each run's percentiles.\n\n",
 		len(messageCard), c.client, c.warmup, c.duration, c.reps)
 	p("Machine:\n\n")
@@ -133,8 +102,8 @@ func (b *bench) report() (string, bool) {
 	for _, n := range c.conc {
 		h, r := b.summarize("herald", n), b.summarize("bare", n)
 		p("| %d | %s (%s–%s) | %s | %s | %s (%s–%s) | %s | %s | %.1f %% |\n", n,
-			thousands(h.rps), thousands(h.rpsMin), thousands(h.rpsMax), fmtMS(h.p50), fmtMS(h.p99),
-			thousands(r.rps), thousands(r.rpsMin), thousands(r.rpsMax), fmtMS(r.p50), fmtMS(r.p99),
+			benchkit.Thousands(h.rps), benchkit.Thousands(h.rpsMin), benchkit.Thousands(h.rpsMax), fmtMS(h.p50), fmtMS(h.p99),
+			benchkit.Thousands(r.rps), benchkit.Thousands(r.rpsMin), benchkit.Thousands(r.rpsMax), fmtMS(r.p50), fmtMS(r.p99),
 			100*h.rps/r.rps)
 	}
 	p("\nCPU during the measured window (medians, in cores of the %d; \"other\" is busy CPU used by neither the client nor that server: other processes, noise) and server RSS mid-window:\n\n", runtime.NumCPU())
@@ -156,7 +125,7 @@ func (b *bench) report() (string, bool) {
 		if r.diskSync >= 0 {
 			disk = fmtMS(ms(r.diskSync))
 		}
-		p("| %d | %s | %d | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", r.rep, r.target, r.conc, thousands(r.rps()),
+		p("| %d | %s | %d | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", r.rep, r.target, r.conc, benchkit.Thousands(r.rps()),
 			fmtMS(ms(r.h.quantile(0.5))), fmtMS(ms(r.h.quantile(0.99))), fmtMS(ms(time.Duration(r.h.max))), r.failed,
 			fmtCores(r.clientCPU), fmtCores(r.serverCPU), fmtCores(r.otherCPU), fmtCores(r.stealCPU), disk)
 	}
@@ -217,8 +186,8 @@ func (b *bench) report() (string, bool) {
 	}
 	if slices.Contains(c.conc, floorConc) {
 		h, r := b.summarize("herald", floorConc), b.summarize("bare", floorConc)
-		line(h.rps >= c.floorRPS, "Herald accepted/s at c=%d: %s (floor %s)", floorConc, thousands(h.rps), thousands(c.floorRPS))
-		line(h.rps >= c.floorRatio*r.rps, "Herald/bare at c=%d: %.1f %% (floor %.0f %% of bare %s)", floorConc, 100*h.rps/r.rps, 100*c.floorRatio, thousands(r.rps))
+		line(h.rps >= c.floorRPS, "Herald accepted/s at c=%d: %s (floor %s)", floorConc, benchkit.Thousands(h.rps), benchkit.Thousands(c.floorRPS))
+		line(h.rps >= c.floorRatio*r.rps, "Herald/bare at c=%d: %.1f %% (floor %.0f %% of bare %s)", floorConc, 100*h.rps/r.rps, 100*c.floorRatio, benchkit.Thousands(r.rps))
 		line(h.p99 < ms(c.floorP99), "Herald p99 at c=%d: %s ms (floor < %s ms)", floorConc, fmtMS(h.p99), fmtMS(ms(c.floorP99)))
 	} else {
 		lines = append(lines, fmt.Sprintf("SKIP  floors are defined at c=%d, which -conc does not include", floorConc))
@@ -237,24 +206,4 @@ func (b *bench) report() (string, bool) {
 		p("### Profile\n\n%s", b.profileText)
 	}
 	return w.String(), failed
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
-}
-
-// redactDSN hides a password in a postgres:// URL.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		rest := dsn[i+3:]
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
-				return dsn[:i+3] + rest[:colon] + ":***" + rest[at:]
-			}
-		}
-	}
-	return dsn
 }

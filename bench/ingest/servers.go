@@ -1,158 +1,40 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
+
+	"github.com/heraldhq/herald/bench/internal/benchkit"
 )
 
 // server is one target process: Herald or the bare baseline.
 type server struct {
-	name string
-	addr string // host:port on loopback
-	path string // the webhook path to POST to
-	cmd  *exec.Cmd
-	log  string // file holding the process's standard output and error
-
-	exited    chan struct{} // closed when the process has exited
-	dir       string        // the process's own directory (data, log)
-	channelID string        // Herald only: the channel the webhook posts to
+	*benchkit.Process
+	path      string // the webhook path to POST to
+	dir       string // the process's own directory (data, log)
+	channelID string // Herald only: the channel the webhook posts to
 }
 
-func (s *server) pid() int { return s.cmd.Process.Pid }
-
-// stop sends SIGTERM (Herald shuts down gracefully, committing what is
-// queued) and kills the process if it has not exited within 30 s.
-func (s *server) stop() {
-	if s == nil || s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	select {
-	case <-s.exited:
-		return
-	default:
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(30 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.exited
-	}
-}
-
-// freeAddr returns a loopback address with a port nobody listens on now.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// moduleRoot returns the directory of the Herald module (where go.mod is),
-// as the go command sees it from the working directory.
-func moduleRoot(goBin string) (string, error) {
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("run the benchmark from inside the Herald module (go run ./bench/ingest from the repository root)")
-	}
-	return filepath.Dir(mod), nil
-}
-
-// buildHerald compiles ./cmd/herald into dir and returns the binary's path.
-func buildHerald(goBin, root, dir string) (string, error) {
-	bin := filepath.Join(dir, "herald")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/herald")
-	cmd.Dir = root
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/herald: %w\n%s", err, stderr.String())
-	}
-	return bin, nil
-}
-
-// childEnv is the environment for a server: ours without HERALD_* variables,
-// which Herald would otherwise read as settings, plus extra.
-func childEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HERALD_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, extra...)
-}
-
-// startProcess runs bin with args, logs its standard output and error to
-// logFile, and waits until GET /healthz on addr answers 200.
-func startProcess(name, bin string, args, env []string, addr, logFile string) (*server, error) {
-	lf, err := os.Create(logFile)
+// startServer starts a target process (see benchkit.StartProcess).
+func startServer(name, bin string, args, env []string, addr, logFile string) (*server, error) {
+	p, err := benchkit.StartProcess(name, bin, args, env, addr, logFile)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = lf, lf
-	dieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
-		lf.Close()
-		return nil, fmt.Errorf("start %s: %w", name, err)
-	}
-	s := &server{name: name, addr: addr, cmd: cmd, log: logFile, exited: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		lf.Close()
-		close(s.exited)
-	}()
-	c := &http.Client{Timeout: time.Second}
-	for start := time.Now(); time.Since(start) < 60*time.Second; time.Sleep(50 * time.Millisecond) {
-		select {
-		case <-s.exited:
-			return nil, fmt.Errorf("%s exited during start-up (%v); its log:\n%s", name, cmd.ProcessState, tail(logFile, 30))
-		default:
-		}
-		resp, err := c.Get("http://" + addr + "/healthz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-	}
-	s.stop()
-	return nil, fmt.Errorf("%s did not answer /healthz within 60 s; its log:\n%s", name, tail(logFile, 30))
+	return &server{Process: p}, nil
 }
 
-// tail returns the last n lines of a file, for error messages.
-func tail(file string, n int) string {
-	b, _ := os.ReadFile(file)
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return "  | " + strings.Join(lines, "\n  | ")
+// api calls Herald's JSON API as the bootstrap admin and decodes the answer
+// into out, expecting status want.
+func (s *server) api(method, path string, in, out any, want int) error {
+	a := benchkit.API{Addr: s.Addr, Client: &http.Client{Timeout: 30 * time.Second}}
+	return a.Call(method, path, in, out, want)
 }
-
-const bootstrapToken = "bench-admin-token"
 
 // heraldOptions are the Herald settings under test.
 type heraldOptions struct {
@@ -165,7 +47,7 @@ type heraldOptions struct {
 // team and an incoming webhook in its General channel, and returns the
 // server with the webhook's path.
 func startHerald(o heraldOptions, dir string) (*server, error) {
-	addr, err := freeAddr()
+	addr, err := benchkit.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -177,55 +59,16 @@ func startHerald(o heraldOptions, dir string) (*server, error) {
 	if o.db != "" {
 		args = append(args, "--db", o.db)
 	}
-	s, err := startProcess("herald", o.bin, args, childEnv("HERALD_BOOTSTRAP_TOKEN="+bootstrapToken), addr, filepath.Join(data, "herald.log"))
+	s, err := startServer("herald", o.bin, args, benchkit.ChildEnv("HERALD_BOOTSTRAP_TOKEN="+benchkit.BootstrapToken), addr, filepath.Join(data, "herald.log"))
 	if err != nil {
 		return nil, err
 	}
 	s.dir = data
 	if err := s.setupWebhook(); err != nil {
-		s.stop()
-		return nil, fmt.Errorf("herald: set up a webhook: %w\nherald log:\n%s", err, tail(s.log, 20))
+		s.Stop()
+		return nil, fmt.Errorf("herald: set up a webhook: %w\nherald log:\n%s", err, benchkit.Tail(s.Log, 20))
 	}
 	return s, nil
-}
-
-// api calls Herald's JSON API as the bootstrap admin and decodes the answer
-// into out, expecting status want.
-func (s *server) api(method, path string, in, out any, want int) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, "http://"+s.addr+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+bootstrapToken)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, bytes.TrimSpace(b))
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	return nil
 }
 
 func (s *server) setupWebhook() error {
@@ -288,7 +131,7 @@ func startBare(dir string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr, err := freeAddr()
+	addr, err := benchkit.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +139,7 @@ func startBare(dir string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := startProcess("bare", self, []string{addr}, childEnv(bareRoleEnv+"=bare"), addr, filepath.Join(logDir, "bare.log"))
+	s, err := startServer("bare", self, []string{addr}, benchkit.ChildEnv(bareRoleEnv+"=bare"), addr, filepath.Join(logDir, "bare.log"))
 	if err != nil {
 		return nil, err
 	}

@@ -4,37 +4,27 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL, for -db
 	_ "modernc.org/sqlite"             // Herald's SQLite file, read beside it
-)
 
-const bootstrapToken = "bench-admin-token"
+	"github.com/heraldhq/herald/bench/internal/benchkit"
+)
 
 // herald is the Herald process under test.
 type herald struct {
-	addr string
-	cmd  *exec.Cmd
-	log  string
-	dir  string // data directory
-
-	exited chan struct{}
-	api    *http.Client
+	*benchkit.Process
+	dir string // data directory
+	api *benchkit.API
 
 	// ro reads feed_state and river_job; rw makes the jobs due. On SQLite
 	// they are this process's own connections to Herald's database file,
@@ -46,66 +36,17 @@ type herald struct {
 	channels []string
 }
 
-func (h *herald) pid() int { return h.cmd.Process.Pid }
-
-// stop sends SIGTERM (Herald finishes its polls and commits) and kills the
-// process if it has not exited within 30 s.
+// stop closes the database connections and stops Herald, which finishes
+// its polls and commits (see benchkit.Process.Stop).
 func (h *herald) stop() {
-	if h == nil || h.cmd == nil || h.cmd.Process == nil {
+	if h == nil {
 		return
 	}
 	if h.ro != nil {
 		h.ro.Close()
 		h.rw.Close()
 	}
-	select {
-	case <-h.exited:
-		return
-	default:
-	}
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-h.exited:
-	case <-time.After(30 * time.Second):
-		h.cmd.Process.Kill()
-		<-h.exited
-	}
-}
-
-// freeAddr returns a loopback address with a port nobody listens on now.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// moduleRoot returns the directory of the Herald module (where go.mod is).
-func moduleRoot(goBin string) (string, error) {
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("run the benchmark from inside the Herald module (go run ./bench/poll from the repository root)")
-	}
-	return filepath.Dir(mod), nil
-}
-
-// buildHerald compiles ./cmd/herald of root into dir.
-func buildHerald(goBin, root, dir string) (string, error) {
-	bin := filepath.Join(dir, "herald")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/herald")
-	cmd.Dir = root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/herald: %w\n%s", err, out.String())
-	}
-	return bin, nil
+	h.Process.Stop()
 }
 
 // serveFlags reports which of the optional flags `herald serve` has: the
@@ -119,28 +60,6 @@ func serveFlags(bin string) map[string]bool {
 	return have
 }
 
-// childEnv is our environment without HERALD_* variables (Herald would
-// read them as settings), plus extra.
-func childEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HERALD_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, extra...)
-}
-
-// tail returns the last n lines of a file, for error messages.
-func tail(file string, n int) string {
-	b, _ := os.ReadFile(file)
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return "  | " + strings.Join(lines, "\n  | ")
-}
-
 type heraldOptions struct {
 	bin     string
 	db      string // postgres://... (a fresh database) or "" for SQLite
@@ -152,7 +71,7 @@ type heraldOptions struct {
 // startHerald runs `herald serve` on a fresh data directory under dir and
 // waits for /healthz.
 func startHerald(o heraldOptions, dir string) (*herald, error) {
-	addr, err := freeAddr()
+	addr, err := benchkit.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -168,45 +87,12 @@ func startHerald(o heraldOptions, dir string) (*herald, error) {
 	if o.db != "" {
 		args = append(args, "--db", o.db)
 	}
-	logFile := filepath.Join(data, "herald.log")
-	lf, err := os.Create(logFile)
+	p, err := benchkit.StartProcess("herald", o.bin, args, benchkit.ChildEnv("HERALD_BOOTSTRAP_TOKEN="+benchkit.BootstrapToken), addr, filepath.Join(data, "herald.log"))
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(o.bin, args...)
-	cmd.Env = childEnv("HERALD_BOOTSTRAP_TOKEN=" + bootstrapToken)
-	cmd.Stdout, cmd.Stderr = lf, lf
-	dieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
-		lf.Close()
-		return nil, fmt.Errorf("start herald: %w", err)
-	}
-	h := &herald{addr: addr, cmd: cmd, log: logFile, dir: data, exited: make(chan struct{}),
-		api: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	go func() {
-		cmd.Wait()
-		lf.Close()
-		close(h.exited)
-	}()
-	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
-		select {
-		case <-h.exited:
-			return nil, fmt.Errorf("herald exited during start-up (%v); its log:\n%s", cmd.ProcessState, tail(logFile, 30))
-		default:
-		}
-		if time.Since(start) > 60*time.Second {
-			h.stop()
-			return nil, fmt.Errorf("herald did not answer /healthz within 60 s; its log:\n%s", tail(logFile, 30))
-		}
-		resp, err := h.api.Get("http://" + addr + "/healthz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-	}
+	h := &herald{Process: p, dir: data, api: &benchkit.API{Addr: addr,
+		Client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}}
 	if err := h.openDB(o.db); err != nil {
 		h.stop()
 		return nil, err
@@ -241,40 +127,7 @@ func (h *herald) openDB(dsn string) error {
 
 // call calls Herald's JSON API as the bootstrap admin.
 func (h *herald) call(method, path string, in, out any, want int) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, "http://"+h.addr+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+bootstrapToken)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := h.api.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, bytes.TrimSpace(b))
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	return nil
+	return h.api.Call(method, path, in, out, want)
 }
 
 // setup creates a team with nchan channels and one rss connection per feed,

@@ -31,10 +31,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/heraldhq/herald/bench/internal/benchkit"
 )
 
 type config struct {
@@ -173,31 +174,15 @@ func run(c *config) int {
 	}()
 
 	b := &bench{cfg: c, tmp: tmp, started: time.Now()}
-	b.machine = machineInfo(goBin)
-	b.fsInfo = filesystemOf(tmp)
+	b.machine = benchkit.MachineInfo(goBin, "this program")
+	b.fsInfo = benchkit.FilesystemOf(tmp)
 	bin := c.heraldBin
 	if bin == "" {
-		modRoot, err := moduleRoot(goBin)
-		if err != nil {
+		var err error
+		if bin, b.heraldRev, err = benchkit.BuildHeraldRevision(goBin, "./bench/poll", c.rev, tmp, logf); err != nil {
 			logf("error: %v", err)
 			return 2
 		}
-		b.heraldRev = gitRevision(modRoot) + " (working tree)"
-		if c.rev != "" {
-			var id string
-			if modRoot, id, err = exportRevision(modRoot, c.rev, tmp); err != nil {
-				logf("error: %v", err)
-				return 2
-			}
-			b.heraldRev = "commit " + id + " (-rev " + c.rev + ")"
-		}
-		logf("building Herald (%s) ...", filepath.Join(modRoot, "cmd", "herald"))
-		t0 := time.Now()
-		if bin, err = buildHerald(goBin, modRoot, tmp); err != nil {
-			logf("error: %v", err)
-			return 2
-		}
-		logf("built in %.1fs", time.Since(t0).Seconds())
 	}
 	b.opts = heraldOptions{bin: bin, sync: c.sync, workers: c.workers, flags: serveFlags(bin)}
 	if !b.opts.flags["--allow-private-networks"] {
@@ -220,7 +205,7 @@ func run(c *config) int {
 	if err := b.measure(); err != nil {
 		logf("error: %v", err)
 		if b.h != nil {
-			logf("herald log:\n%s", tail(b.h.log, 30))
+			logf("herald log:\n%s", benchkit.Tail(b.h.Log, 30))
 		}
 		return 2
 	}
@@ -259,7 +244,7 @@ func (b *bench) measure() error {
 	}
 	b.h = h
 	onExit(h.stop)
-	logf("herald started (pid %d, %s, %s)", h.pid(), h.addr, h.dialect)
+	logf("herald started (pid %d, %s, %s)", h.Pid(), h.Addr, h.dialect)
 
 	if b.setup, err = b.setupRound(ctx); err != nil {
 		return err
@@ -337,19 +322,9 @@ func (b *bench) waitQuiet() {
 	if b.cfg.waitQuiet <= 0 {
 		return
 	}
-	deadline := time.Now().Add(b.cfg.waitQuiet)
-	for {
-		m0 := machineCPU()
-		time.Sleep(time.Second)
-		busy := (machineCPU() - m0).Seconds()
-		if m0 < 0 || busy < 0.25 {
-			return
-		}
-		if time.Now().After(deadline) {
-			logf("the machine is still busy (%.2f cores); going on", busy)
-			b.noisyStarts++
-			return
-		}
+	if quiet, busy := benchkit.WaitQuiet(b.cfg.waitQuiet); !quiet {
+		logf("the machine is still busy (%.2f cores); going on", busy)
+		b.noisyStarts++
 	}
 }
 
@@ -367,14 +342,15 @@ type meter struct {
 func startMeter(pid int) *meter {
 	m := &meter{pid: pid, stop: make(chan struct{}), done: make(chan struct{})}
 	m.reset = pid > 0 && resetPeak(pid)
-	m.cpu0, m.self0, m.machine0 = procCPU(pid), selfCPU(), machineCPU()
+	m.cpu0, m.self0 = benchkit.ProcCPU(pid), benchkit.SelfCPU()
+	m.machine0, _ = benchkit.MachineCPU()
 	go func() {
 		defer close(m.done)
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
 		for {
 			if pid > 0 {
-				if rss, _ := procMem(pid); rss > m.peak {
+				if rss, _ := benchkit.ProcMem(pid); rss > m.peak {
 					m.peak = rss
 				}
 			}
@@ -392,13 +368,14 @@ func (m *meter) finish() {
 	close(m.stop)
 	<-m.done
 	if m.pid > 0 {
-		m.cpu = (procCPU(m.pid) - m.cpu0).Seconds()
-		if rss, hwm := procMem(m.pid); m.reset {
+		m.cpu = (benchkit.ProcCPU(m.pid) - m.cpu0).Seconds()
+		if rss, hwm := benchkit.ProcMem(m.pid); m.reset {
 			m.peak = max(m.peak, rss, hwm)
 		}
 	}
-	m.self = (selfCPU() - m.self0).Seconds()
-	m.total = (machineCPU() - m.machine0).Seconds()
+	m.self = (benchkit.SelfCPU() - m.self0).Seconds()
+	machine, _ := benchkit.MachineCPU()
+	m.total = (machine - m.machine0).Seconds()
 	m.other = max(0, m.total-m.cpu-m.self)
 }
 
@@ -408,7 +385,7 @@ func (b *bench) setupRound(ctx context.Context) (*roundResult, error) {
 	c := b.cfg
 	b.waitQuiet()
 	srv0 := b.fs.totals()
-	m := startMeter(b.h.pid())
+	m := startMeter(b.h.Pid())
 	t0 := time.Now()
 	logf("creating %d rss connections in %d channels ...", c.feeds, c.channels)
 	if err := b.h.setup(b.feedBase, c.feeds, c.channels, 16); err != nil {
@@ -450,7 +427,7 @@ func (b *bench) heraldRound(ctx context.Context, kind, perfOut string) (*roundRe
 	}
 	var perf *exec.Cmd
 	if perfOut != "" {
-		perf = exec.Command("perf", "record", "-F", "499", "-g", "-p", fmt.Sprint(b.h.pid()), "-o", perfOut)
+		perf = exec.Command("perf", "record", "-F", "499", "-g", "-p", fmt.Sprint(b.h.Pid()), "-o", perfOut)
 		perf.Stdout, perf.Stderr = os.Stderr, os.Stderr
 		if err := perf.Start(); err != nil {
 			return nil, fmt.Errorf("perf record: %w", err)
@@ -458,7 +435,7 @@ func (b *bench) heraldRound(ctx context.Context, kind, perfOut string) (*roundRe
 		time.Sleep(500 * time.Millisecond)
 	}
 	srv0 := b.fs.totals()
-	m := startMeter(b.h.pid())
+	m := startMeter(b.h.Pid())
 	t0 := time.Now()
 	n, err := b.h.makeDue(ctx)
 	update := time.Since(t0)
@@ -521,7 +498,7 @@ func (b *bench) waitPolled(ctx context.Context, target int, t0 time.Time, srv0 t
 			break
 		}
 		select {
-		case <-b.h.exited:
+		case <-b.h.Exited:
 			return feedStats{}, errors.New("herald exited during the round")
 		default:
 		}

@@ -8,19 +8,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-)
 
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
+	"github.com/heraldhq/herald/bench/internal/benchkit"
+)
 
 // stat is a median with its range.
 type stat struct{ med, lo, hi float64 }
@@ -29,7 +19,7 @@ func statOf(v []float64) stat {
 	if len(v) == 0 {
 		return stat{math.NaN(), math.NaN(), math.NaN()}
 	}
-	return stat{median(v), slices.Min(v), slices.Max(v)}
+	return stat{benchkit.Median(v), slices.Min(v), slices.Max(v)}
 }
 
 func (s stat) String() string { return s.format("%.2f") }
@@ -42,25 +32,6 @@ func (s stat) format(f string) string {
 		return fmt.Sprintf(f, s.med)
 	}
 	return fmt.Sprintf(f+" ("+f+"–"+f+")", s.med, s.lo, s.hi)
-}
-
-// thousands formats a number with thousands separators.
-func thousands(v float64) string {
-	if math.IsNaN(v) {
-		return "–"
-	}
-	s := fmt.Sprintf("%.0f", math.Abs(v))
-	var b strings.Builder
-	if v < 0 {
-		b.WriteByte('-')
-	}
-	for i, ch := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(ch)
-	}
-	return b.String()
 }
 
 // series collects one figure of the rounds of a target and kind.
@@ -82,7 +53,7 @@ func (b *bench) report() (string, bool) {
 	p := func(format string, args ...any) { fmt.Fprintf(&w, format, args...) }
 	storage := "SQLite, synchronous=" + strings.ToUpper(c.sync)
 	if c.db != "" {
-		storage = "PostgreSQL (a fresh database on " + redactDSN(c.db) + ")"
+		storage = "PostgreSQL (a fresh database on " + benchkit.RedactDSN(c.db) + ")"
 	}
 	workers := fmt.Sprintf("--poll-workers %d", c.workers)
 	if !b.opts.flags["--poll-workers"] {
@@ -90,8 +61,8 @@ func (b *bench) report() (string, bool) {
 	}
 	p("## Herald feed polling: %s\n\n", b.started.UTC().Format("2006-01-02 15:04 MST"))
 	p("Herald %s, storage %s, %s. %s feeds of %d items (%s bytes each, %s gzipped) in %d channels, on a feed server in the benchmark process; baseline: a bare net/http fetcher in the same process with %d requests in flight. %d repetition(s); medians (min–max).\n\n",
-		orDefault(b.heraldRev, "(prebuilt binary)"), storage, workers, thousands(float64(c.feeds)), c.items,
-		thousands(float64(len(b.fs.bodies[0].plain))), thousands(float64(len(b.fs.bodies[0].gz))), c.channels, c.workers, c.reps)
+		benchkit.OrDefault(b.heraldRev, "(prebuilt binary)"), storage, workers, benchkit.Thousands(float64(c.feeds)), c.items,
+		benchkit.Thousands(float64(len(b.fs.bodies[0].plain))), benchkit.Thousands(float64(len(b.fs.bodies[0].gz))), c.channels, c.workers, c.reps)
 	p("Machine:\n\n")
 	for _, l := range b.machine {
 		p("%s\n", l)
@@ -109,8 +80,8 @@ func (b *bench) report() (string, bool) {
 	p("| round | Herald s | Herald req/s | bare s | bare req/s | Herald/bare time |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, k := range []string{roundUnchanged, roundChanged} {
 		hw, br := b.series("herald", k, wall), b.series("bare", k, wall)
-		p("| %s | %s | %s | %s | %s | %.1f× |\n", k, hw, thousands(b.series("herald", k, rps).med),
-			br.format("%.3f"), thousands(b.series("bare", k, rps).med), hw.med/br.med)
+		p("| %s | %s | %s | %s | %s | %.1f× |\n", k, hw, benchkit.Thousands(b.series("herald", k, rps).med),
+			br.format("%.3f"), benchkit.Thousands(b.series("bare", k, rps).med), hw.med/br.med)
 	}
 	p("\nHerald's CPU (user + system, from /proc/PID/stat) and memory over each round; \"feed server\" is this process's CPU (the feed server, and in the baseline rounds the fetcher too); \"other\" is the rest of the machine's busy CPU (noise). Peak RSS is the highest of VmRSS sampled every 50 ms and VmHWM after resetting it at the round's start.\n\n")
 	p("| round | Herald CPU s | Herald cores | CPU ms per feed | bare CPU s | feed server CPU s | other CPU s | Herald peak RSS MiB | MB fetched | TCP connections |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -125,11 +96,11 @@ func (b *bench) report() (string, bool) {
 			b.series("herald", k, func(r *roundResult) float64 { return r.otherCPU }),
 			b.series("herald", k, func(r *roundResult) float64 { return r.peakRSS }).format("%.0f"),
 			b.series("herald", k, func(r *roundResult) float64 { return float64(r.srv.bytes) / 1e6 }).med,
-			thousands(b.series("herald", k, func(r *roundResult) float64 { return float64(r.srv.conns) }).med))
+			benchkit.Thousands(b.series("herald", k, func(r *roundResult) float64 { return float64(r.srv.conns) }).med))
 	}
 	if s := b.setup; s != nil {
 		p("\nSetup (not a floor): %s connections created through the API in %.1f s (16 requests in flight) while their first polls ran; every first poll done after %.1f s, %s messages posted; Herald CPU %.1f s, peak RSS %.0f MiB.\n",
-			thousands(feeds), s.update.Seconds(), s.wall.Seconds(), thousands(float64(s.posted)), s.cpu, s.peakRSS)
+			benchkit.Thousands(feeds), s.update.Seconds(), s.wall.Seconds(), benchkit.Thousands(float64(s.posted)), s.cpu, s.peakRSS)
 	}
 
 	p("\n<details><summary>Every round</summary>\n\n")
@@ -138,10 +109,10 @@ func (b *bench) report() (string, bool) {
 	for _, r := range b.rounds {
 		settled, rss, posted := "–", "–", "–"
 		if r.target == "herald" {
-			settled, rss, posted = fmt.Sprintf("%.2f", r.settle.Seconds()), fmt.Sprintf("%.0f", r.peakRSS), thousands(float64(r.posted))
+			settled, rss, posted = fmt.Sprintf("%.2f", r.settle.Seconds()), fmt.Sprintf("%.0f", r.peakRSS), benchkit.Thousands(float64(r.posted))
 		}
 		p("| %d | %s | %s | %.3f | %s | %s | %d | %d | %.1f | %d | %.2f | %.2f | %.2f | %s | %s |\n", r.rep, r.target, r.kind, r.wall.Seconds(), settled,
-			thousands(r.reqPerSec()), r.srv.ok, r.srv.notModified, float64(r.srv.bytes)/1e6, r.srv.conns, r.cpu, r.selfCPU, r.otherCPU, rss, posted)
+			benchkit.Thousands(r.reqPerSec()), r.srv.ok, r.srv.notModified, float64(r.srv.bytes)/1e6, r.srv.conns, r.cpu, r.selfCPU, r.otherCPU, rss, posted)
 	}
 	p("\n</details>\n\n")
 
@@ -223,24 +194,4 @@ func (b *bench) profileRounds(ctx context.Context) string {
 		}
 	}
 	return sb.String()
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
-}
-
-// redactDSN hides a password in a postgres:// URL.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		rest := dsn[i+3:]
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
-				return dsn[:i+3] + rest[:colon] + ":***" + rest[at:]
-			}
-		}
-	}
-	return dsn
 }

@@ -1,15 +1,14 @@
 //go:build unix
 
-package main
+package benchkit
 
 import (
 	"syscall"
 	"time"
 )
 
-// selfCPU returns the CPU time (user + system) this process has used: the
-// feed server and, in the baseline rounds, the bare fetcher.
-func selfCPU() time.Duration {
+// SelfCPU returns the CPU time (user + system) this process has used.
+func SelfCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return -1
