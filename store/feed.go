@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -229,6 +230,20 @@ func (s *Store) savePolls(ctx context.Context, polls []*FeedPoll) error {
 
 func (s *Store) savePoll(ctx context.Context, tx *sql.Tx, p *FeedPoll) error {
 	now := ms(s.now())
+	// The feed's address may have been changed while it was polled (which
+	// reset its state, see ResetFeed): what the poll learnt of the old
+	// address must not mark the new one as polled, nor move it.
+	var stored string
+	if err := tx.QueryRowContext(ctx, `SELECT config FROM connections WHERE id = $1`, p.Conn.ID).Scan(&stored); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("Connection")
+		}
+		return fmt.Errorf("store: connection: %w", err)
+	}
+	var cur herald.ConnectionConfig
+	if json.Unmarshal([]byte(stored), &cur) == nil && cur.URL != p.Conn.Config.URL {
+		p.State.Primed, p.State.ETag, p.State.LastModified, p.Config = false, "", "", nil
+	}
 	fresh := map[string]bool{}
 	for chunk := range slices.Chunk(p.Seen, seenChunk) {
 		args := make([]any, 0, 3*len(chunk))

@@ -131,3 +131,39 @@ func TestFeedSeenKeysRetention(t *testing.T) {
 		}
 	})
 }
+
+// A poll of a feed's old address, saved after the address was changed,
+// does not mark the new one as polled: its first poll stays a first poll.
+func TestFeedPollOfAnOldAddress(t *testing.T) {
+	each(t, func(t *testing.T, open func(store.Options) *store.Store) {
+		ctx := context.Background()
+		s := open(store.Options{})
+		_, admin := bootstrap(t, s)
+		team, _ := s.CreateTeam(ctx, admin, "T")
+		chans, _ := s.Channels(ctx, team.ID)
+		c := newConnection(t, s, chans[0], admin.ID)
+		polled := *c
+		polled.Config.URL = "https://old.example.com/feed"
+		testenv.Must(t, s.ResetFeed(ctx, c.ID), "reset") // the address changed meanwhile (c's URL is "")
+		now := time.Now()
+		moved := herald.ConnectionConfig{URL: "https://old.example.com/moved"}
+		testenv.Must(t, s.SavePolls(ctx, []*store.FeedPoll{{Conn: &polled, Config: &moved, Seen: []string{"a"},
+			State: herald.FeedState{LastStatus: herald.FeedOK, LastPollAt: &now, Primed: true, ETag: `"old"`}}}), "save")
+		st, err := s.FeedState(ctx, c.ID)
+		testenv.Must(t, err, "state")
+		if st.Primed || st.ETag != "" || st.Polls != 1 {
+			t.Fatalf("after a poll of the old address: %+v", st)
+		}
+		got, err := s.Connection(ctx, c.ID)
+		testenv.Must(t, err, "connection")
+		if got.Config.URL != "" {
+			t.Fatalf("a redirect of the old address moved the new one to %q", got.Config.URL)
+		}
+		// A poll of the current address is saved as it is.
+		testenv.Must(t, s.SavePolls(ctx, []*store.FeedPoll{{Conn: c,
+			State: herald.FeedState{LastStatus: herald.FeedOK, LastPollAt: &now, Primed: true, ETag: `"new"`}}}), "save")
+		if st, _ = s.FeedState(ctx, c.ID); !st.Primed || st.ETag != `"new"` {
+			t.Fatalf("after a poll of the current address: %+v", st)
+		}
+	})
+}
