@@ -12,6 +12,19 @@ import (
 	"github.com/heraldhq/herald/store"
 )
 
+// feedConnection bootstraps s and returns a connection in a new team's
+// General channel.
+func feedConnection(t *testing.T, s *store.Store) *herald.Connection {
+	t.Helper()
+	ctx := context.Background()
+	_, admin := bootstrap(t, s)
+	team, err := s.CreateTeam(ctx, admin, "T")
+	testenv.Must(t, err, "create team")
+	chans, err := s.Channels(ctx, team.ID)
+	testenv.Must(t, err, "channels")
+	return newConnection(t, s, chans[0], admin.ID)
+}
+
 func feedMessage(title string) *herald.Message {
 	return &herald.Message{Format: "rss", Summary: title, Card: []byte(`{"type":"AdaptiveCard","version":"1.5","body":[]}`)}
 }
@@ -24,10 +37,7 @@ func TestFeedPollsPostEachItemOnce(t *testing.T) {
 		ctx := context.Background()
 		var published atomic.Int64
 		s := open(store.Options{OnCommit: func(ms []*herald.Message) { published.Add(int64(len(ms))) }})
-		_, admin := bootstrap(t, s)
-		team, _ := s.CreateTeam(ctx, admin, "T")
-		chans, _ := s.Channels(ctx, team.ID)
-		c := newConnection(t, s, chans[0], admin.ID)
+		c := feedConnection(t, s)
 
 		const racers = 8
 		var wg sync.WaitGroup
@@ -50,7 +60,7 @@ func TestFeedPollsPostEachItemOnce(t *testing.T) {
 		if total != 2 || published.Load() != 2 {
 			t.Fatalf("racing polls posted %d messages (%d published), want 2", total, published.Load())
 		}
-		msgs, err := s.Messages(ctx, chans[0].ID, 0, 10)
+		msgs, err := s.Messages(ctx, c.ChannelID, 0, 10)
 		testenv.Must(t, err, "messages")
 		if len(msgs) != 2 || msgs[1].Summary != "B" || msgs[0].Summary != "C" || msgs[1].Seq != 1 || msgs[0].Seq != 2 {
 			t.Fatalf("messages: %+v", msgs)
@@ -83,10 +93,7 @@ func TestFeedPollsBatchSurvivesABadPoll(t *testing.T) {
 	each(t, func(t *testing.T, open func(store.Options) *store.Store) {
 		ctx := context.Background()
 		s := open(store.Options{})
-		_, admin := bootstrap(t, s)
-		team, _ := s.CreateTeam(ctx, admin, "T")
-		chans, _ := s.Channels(ctx, team.ID)
-		good := newConnection(t, s, chans[0], admin.ID)
+		good := feedConnection(t, s)
 		bad := *good
 		bad.ID = herald.NewConnectionID() // not stored
 		now := time.Now()
@@ -110,10 +117,7 @@ func TestFeedSeenKeysRetention(t *testing.T) {
 		ctx := context.Background()
 		clock := time.Now()
 		s := open(store.Options{Now: func() time.Time { return clock }})
-		_, admin := bootstrap(t, s)
-		team, _ := s.CreateTeam(ctx, admin, "T")
-		chans, _ := s.Channels(ctx, team.ID)
-		c := newConnection(t, s, chans[0], admin.ID)
+		c := feedConnection(t, s)
 		save := func(listed []string, seen ...string) {
 			p := &store.FeedPoll{Conn: c, Seen: seen, Listed: listed, State: herald.FeedState{LastPollAt: &clock}}
 			for _, k := range seen {
@@ -138,10 +142,7 @@ func TestFeedPollOfAnOldAddress(t *testing.T) {
 	each(t, func(t *testing.T, open func(store.Options) *store.Store) {
 		ctx := context.Background()
 		s := open(store.Options{})
-		_, admin := bootstrap(t, s)
-		team, _ := s.CreateTeam(ctx, admin, "T")
-		chans, _ := s.Channels(ctx, team.ID)
-		c := newConnection(t, s, chans[0], admin.ID)
+		c := feedConnection(t, s)
 		polled := *c
 		polled.Config.URL = "https://old.example.com/feed"
 		testenv.Must(t, s.ResetFeed(ctx, c.ID), "reset") // the address changed meanwhile (c's URL is "")
