@@ -204,6 +204,9 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if isPolling(c) {
+		return herald.Errorf(herald.EInvalid, "A feed connection receives no deliveries; how its polls went is in its feed state (GET /api/v1/connections/%s).", c.ID)
+	}
 	limit := defaultPage
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

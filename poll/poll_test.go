@@ -480,6 +480,20 @@ func TestFeedSettingsAreValidated(t *testing.T) {
 	if st != 400 {
 		t.Errorf("an Incoming Webhook with a feed URL: %d", st)
 	}
+	// A feed has neither a URL to update nor a delivery log.
+	f := newFeedServer(t)
+	f.set("/v.xml", item{"v1", "one", time.Now()})
+	feed := addFeed(t, srv.URL, ch, map[string]any{"url": f.URL + "/v.xml"})
+	for _, path := range []string{"/url", "/deliveries"} {
+		method := "POST"
+		if path == "/deliveries" {
+			method = "GET"
+		}
+		var e connection
+		if st := api(t, srv.URL, method, "/api/v1/connections/"+feed.ID+path, nil, &e); st != 400 || e.Error == nil || !strings.Contains(e.Error.Message, "feed") && !strings.Contains(e.Error.Message, "polling") {
+			t.Errorf("%s %s of a feed: %d %+v", method, path, st, e.Error)
+		}
+	}
 }
 
 func TestFeedPausedWhileConnectorsDisabled(t *testing.T) {
