@@ -175,6 +175,20 @@ func (b *batcher) loop() {
 		}
 		last = len(batch)
 		b.commit(batch)
+		if b.s.walBehind.Swap(false) {
+			b.catchUp()
+		}
+	}
+}
+
+// catchUp copies into the database the WAL frames that the last background
+// checkpoint left behind, on the writer's own connection between two
+// transactions, so that the next transaction writes the WAL from its start
+// again (see Store.checkpoints). It is the only checkpoint work on the
+// writer's path: the frames of a fraction of a second, every half second.
+func (b *batcher) catchUp() {
+	if _, err := b.s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		slog.Warn("store: checkpoint on the writer", "error", err)
 	}
 }
 

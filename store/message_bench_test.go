@@ -27,10 +27,10 @@ import (
 // benchStore opens a SQLite store with one channel and one incoming webhook,
 // and returns it with a message template carrying the card the ingest
 // benchmark posts, converted as the webhook path converts it.
-func benchStore(b *testing.B) (*Store, herald.Message) {
+func benchStore(b testing.TB, opts Options) (*Store, herald.Message) {
 	b.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(b.TempDir(), "herald.db"), Options{})
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "herald.db"), opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func BenchmarkWriteBatch(b *testing.B) {
 }
 
 func benchWriteBatch(b *testing.B, size int) {
-	s, tmpl := benchStore(b)
+	s, tmpl := benchStore(b, Options{})
 	// No background checkpoints: they run on a timer, and would make the
 	// instruction count of a run depend on how long it took.
 	close(s.cpStop)
@@ -107,7 +107,7 @@ func benchWriteBatch(b *testing.B, size int) {
 // BenchmarkInsertMessageParallel is InsertMessage from 64 goroutines, as the
 // webhook handlers call it at 64 concurrent posts.
 func BenchmarkInsertMessageParallel(b *testing.B) {
-	s, tmpl := benchStore(b)
+	s, tmpl := benchStore(b, Options{})
 	ctx := context.Background()
 	b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
 	b.ReportAllocs()
