@@ -27,6 +27,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -62,6 +64,7 @@ type config struct {
 	dataRoot   string
 	keep       bool
 	perfOut    string
+	pprofOut   string
 	out        string
 	floorRPS   float64
 	floorRatio float64
@@ -92,6 +95,7 @@ func main() {
 	flag.StringVar(&c.dataRoot, "data-root", "", "directory for the temporary data directories (default: the system temporary directory); it decides which disk SQLite syncs to")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary directory (binaries, data, server logs)")
 	flag.StringVar(&c.perfOut, "perf", "", "after the measured runs, do one extra step per target at the highest concurrency: Herald under 'perf record -g' (into this file) and 'perf stat', the bare server under 'perf stat'; the report gets the top symbols and system calls per post")
+	flag.StringVar(&c.pprofOut, "pprof", "", "after the measured runs, do one extra Herald step at the highest concurrency and save Herald's Go CPU profile of its warm-up and window into this file (cmd/herald/default.pgo is one made so, for profile-guided optimization)")
 	flag.DurationVar(&c.waitQuiet, "wait-quiet", 0, "before each step, wait up to this long for a second in which the machine is nearly idle (busy CPU < 0.25 core), to keep other jobs out of the measurement; 0: do not wait")
 	flag.StringVar(&c.out, "out", "", "also write the markdown report to this file")
 	flag.Float64Var(&c.floorRPS, "floor-rps", 12000, "floor: Herald accepted req/s at c=64 (median)")
@@ -214,6 +218,12 @@ func run(c *config) int {
 		if err := b.profile(); err != nil {
 			logf("profile: %v", err)
 			b.profileText = "Profiling failed: " + err.Error()
+		}
+	}
+	if c.pprofOut != "" {
+		if err := b.cpuProfile(); err != nil {
+			logf("error: Go CPU profile: %v", err)
+			return 2
 		}
 	}
 	report, failed := b.report()
@@ -411,6 +421,59 @@ func (b *bench) profile() error {
 		fmt.Fprintf(&sb, "%s:\n\n```\n%s\n```\n\n", v.title, strings.Join(lines, "\n"))
 	}
 	b.profileText = sb.String()
+	return nil
+}
+
+// cpuProfile runs one extra Herald step at the highest concurrency with
+// Herald's profiler on, and saves its CPU profile of the warm-up and the
+// window to -pprof.
+func (b *bench) cpuProfile() error {
+	c := b.cfg
+	opt := b.heraldOpt
+	opt.debug = true
+	s, err := startHerald(opt, b.tmp)
+	if err != nil {
+		return err
+	}
+	track(s)
+	defer b.discard(s)
+	secs := int((c.warmup + c.duration + time.Second - 1) / time.Second)
+	type answer struct {
+		body []byte
+		err  error
+	}
+	got := make(chan answer, 1)
+	st := &step{target: s, conc: slices.Max(c.conc), warmup: c.warmup, window: c.duration, client: c.client, body: messageCard,
+		onStart: func() {
+			go func() {
+				var a answer
+				resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.debugAddr, secs))
+				if err == nil {
+					a.body, a.err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if a.err == nil && resp.StatusCode != http.StatusOK {
+						a.err = fmt.Errorf("%s: %s", resp.Status, a.body)
+					}
+				} else {
+					a.err = err
+				}
+				got <- a
+			}()
+		}}
+	b.waitQuiet()
+	logf("Go CPU profile of herald at c=%d for %ds ...", st.conc, secs)
+	r, err := st.run()
+	if err != nil {
+		return err
+	}
+	a := <-got
+	if a.err != nil {
+		return a.err
+	}
+	if err := os.WriteFile(c.pprofOut, a.body, 0o644); err != nil {
+		return err
+	}
+	logf("wrote %s (%d bytes; herald ran at %.0f req/s, which the report leaves out)", c.pprofOut, len(a.body), r.rps())
 	return nil
 }
 

@@ -18,6 +18,7 @@ type server struct {
 	path      string // the webhook path to POST to
 	dir       string // the process's own directory (data, log)
 	channelID string // Herald only: the channel the webhook posts to
+	debugAddr string // Herald only: its profiler's address, when asked for
 }
 
 // startServer starts a target process (see benchkit.StartProcess).
@@ -41,6 +42,8 @@ type heraldOptions struct {
 	bin  string
 	sync string // SQLite synchronous mode: full or normal
 	db   string // postgres://... or "" for SQLite in the data directory
+	// debug starts Herald's profiler (--debug-addr) on a free port.
+	debug bool
 }
 
 // startHerald starts Herald on a fresh data directory under dir, creates a
@@ -59,11 +62,18 @@ func startHerald(o heraldOptions, dir string) (*server, error) {
 	if o.db != "" {
 		args = append(args, "--db", o.db)
 	}
+	var debugAddr string
+	if o.debug {
+		if debugAddr, err = benchkit.FreeAddr(); err != nil {
+			return nil, err
+		}
+		args = append(args, "--debug-addr", debugAddr)
+	}
 	s, err := startServer("herald", o.bin, args, benchkit.ChildEnv("HERALD_BOOTSTRAP_TOKEN="+benchkit.BootstrapToken), addr, filepath.Join(data, "herald.log"))
 	if err != nil {
 		return nil, err
 	}
-	s.dir = data
+	s.dir, s.debugAddr = data, debugAddr
 	if err := s.setupWebhook(); err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("herald: set up a webhook: %w\nherald log:\n%s", err, benchkit.Tail(s.Log, 20))

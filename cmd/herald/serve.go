@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/heraldhq/herald/app"
 	"github.com/heraldhq/herald/card"
@@ -30,6 +34,8 @@ type ServeCmd struct {
 
 	AllowPrivateNetworks bool `name:"allow-private-networks" env:"HERALD_ALLOW_PRIVATE_NETWORKS" help:"Let feeds and other outbound requests reach private, loopback and link-local addresses and any port. Off by default: they reach only public addresses on ports 80 and 443, so that a feed URL cannot probe the network Herald runs in. Turn it on for feeds on your own network (tests on loopback need it)."`
 	PollWorkers          int  `name:"poll-workers" default:"64" env:"HERALD_POLL_WORKERS" help:"How many feeds this node polls at once."`
+
+	DebugAddr string `name:"debug-addr" env:"HERALD_DEBUG_ADDR" help:"Also serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060, apart from the API. It asks no login, so other addresses are refused. Off by default."`
 }
 
 // Run starts the server and blocks until SIGINT or SIGTERM, then shuts down
@@ -37,6 +43,9 @@ type ServeCmd struct {
 func (c *ServeCmd) Run() error {
 	if c.PollWorkers < 1 {
 		return fmt.Errorf("--poll-workers %d: give how many feeds this node polls at once, at least 1", c.PollWorkers)
+	}
+	if c.DebugAddr != "" && !loopback(c.DebugAddr) {
+		return fmt.Errorf("--debug-addr %s: give a loopback address such as 127.0.0.1:6060; the profiler asks no login", c.DebugAddr)
 	}
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
 	if c.LogFormat == "json" {
@@ -87,9 +96,47 @@ func (c *ServeCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	if c.DebugAddr != "" {
+		dln, err := net.Listen("tcp", c.DebugAddr)
+		if err != nil {
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		defer dln.Close()
+		go serveDebug(dln, log)
+		log.Info("profiler is listening", "url", "http://"+dln.Addr().String()+"/debug/pprof/")
+	}
 	log.Info("herald is listening", "url", a.BaseURL(), "store", a.Store.Dialect(), "rate_limit", c.RateLimit, "error_mode", c.ErrorMode,
 		"poll_workers", c.PollWorkers, "allow_private_networks", c.AllowPrivateNetworks)
 	err = a.Serve(ctx, ln)
 	log.Info("herald stopped")
 	return err
+}
+
+// loopback reports whether addr (host:port) names this machine's loopback
+// interface only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// serveDebug serves Go's profiler on its own listener and mux, so that the
+// API's address never exposes it. It stops when ln is closed.
+func serveDebug(ln net.Listener, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+		log.Warn("profiler stopped", "error", err)
+	}
 }
