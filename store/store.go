@@ -201,11 +201,17 @@ func (s *Store) checkpoints(every time.Duration) {
 			}
 			return
 		case <-t.C:
-			if _, err := s.cp.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			var busy, frames, copied int
+			if err := s.cp.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
 				slog.Warn("store: checkpoint", "error", err)
 				continue
 			}
-			s.walBehind.Store(true)
+			// Only when it copied every frame it found: if a long read held
+			// it back, the rest is too much for the writer's path, and
+			// waits for the next checkpoint here.
+			if busy == 0 && copied == frames {
+				s.walBehind.Store(true)
+			}
 		}
 	}
 }
