@@ -185,7 +185,8 @@ func (b *batcher) loop() {
 // checkpoint left behind, on the writer's own connection between two
 // transactions, so that the next transaction writes the WAL from its start
 // again (see Store.checkpoints). It is the only checkpoint work on the
-// writer's path: the frames of a fraction of a second, every half second.
+// writer's path: the frames of a few milliseconds and two syncs, once per
+// checkpoint interval.
 func (b *batcher) catchUp() {
 	if _, err := b.s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 		slog.Warn("store: checkpoint on the writer", "error", err)
