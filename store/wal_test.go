@@ -93,3 +93,52 @@ func walCheckpointSeq(path string) (uint32, error) {
 	}
 	return binary.BigEndian.Uint32(hdr[12:16]), nil
 }
+
+// A background checkpoint that a reader held back leaves more than the
+// writer should copy on its path: the writer is asked to catch up only
+// after a round that copied every frame it found.
+func TestCatchUpOnlyAfterACompleteCheckpoint(t *testing.T) {
+	s, tmpl := benchStore(t, Options{})
+	// Run the rounds by hand: stop the background ones.
+	close(s.cpStop)
+	<-s.cpDone
+	t.Cleanup(func() {
+		s.cp.Close()
+		s.cp = nil
+	})
+	ctx := context.Background()
+	insert := func(n int) {
+		t.Helper()
+		for range n {
+			m := tmpl
+			if err := s.InsertMessage(ctx, &m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	insert(10)
+	// A read transaction keeps its snapshot until it ends; the frames
+	// committed after it started cannot be copied meanwhile.
+	reader, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRow(`SELECT COUNT(*) FROM messages`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	insert(10)
+	s.walBehind.Store(false)
+	s.checkpoint()
+	if s.walBehind.Load() {
+		t.Error("a checkpoint held back by a reader asked the writer to copy the rest")
+	}
+	if err := reader.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	insert(1)
+	s.checkpoint()
+	if !s.walBehind.Load() {
+		t.Error("a complete checkpoint did not ask the writer to catch up")
+	}
+}
