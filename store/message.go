@@ -184,7 +184,7 @@ func (b *batcher) loop() {
 // catchUp copies into the database the WAL frames that the last background
 // checkpoint left behind, on the writer's own connection between two
 // transactions, so that the next transaction writes the WAL from its start
-// again (see Store.checkpoints). It is the only checkpoint work on the
+// again (see Store.checkpoint). It is the only checkpoint work on the
 // writer's path: the frames of a few milliseconds and two syncs, once per
 // checkpoint interval.
 func (b *batcher) catchUp() {

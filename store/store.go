@@ -69,8 +69,8 @@ type Store struct {
 	cp      *sql.DB // SQLite only: the checkpointing connection
 	cpStop  chan struct{}
 	cpDone  chan struct{}
-	// walBehind is set after each background checkpoint: the writer then
-	// checkpoints the few frames committed meanwhile (see catchUp).
+	// walBehind is set after a round of background checkpoints that left
+	// only a few frames behind: the writer then copies those (see catchUp).
 	walBehind atomic.Bool
 
 	closeOnce sync.Once
